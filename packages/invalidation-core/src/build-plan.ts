@@ -1,0 +1,77 @@
+import { ConfigurationError } from "./errors.js";
+import { DEFAULT_MAX_PATHS, keysToPaths, parseInvalidationPath } from "./paths.js";
+import { type InvalidationLimits, type InvalidationPlan, planInvalidation } from "./plan.js";
+import { parseChanges } from "./sync-log.js";
+
+/** Everything an adapter knows about what to invalidate, already read from its world. */
+export interface PlanRequest {
+  /** Paths the user gave explicitly (validated and normalized here). */
+  readonly paths?: readonly string[];
+  /** Text of an `aws s3 sync` log or a plain list of changed keys. */
+  readonly changes?: string;
+  /** Key prefix the distribution serves from; stripped from changed keys. */
+  readonly s3Prefix?: string;
+  /** Index document; `""` or `null` turns directory forms off. Default `index.html`. */
+  readonly indexDocument?: string | null;
+  /** Path budget. Default DEFAULT_MAX_PATHS. */
+  readonly maxPaths?: number;
+  /** Keys of every object the site serves, relative to the prefix (a listing of the synced folder). */
+  readonly siteKeys?: readonly string[];
+  readonly limits?: InvalidationLimits;
+}
+
+export interface PlanOutcome {
+  readonly plan: InvalidationPlan;
+  /** The paths that changed, before planning collapsed any of them. */
+  readonly changedPaths: readonly string[];
+  readonly warnings: readonly string[];
+  /** A change list was given and it held no change: there is nothing to invalidate. */
+  readonly nothingChanged: boolean;
+}
+
+/** Validates a path budget given by a user. */
+export function parseMaxPaths(value: number, source = "maxPaths"): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${source} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Turns an adapter's request into a plan: parses the change list, maps keys to paths, adds the
+ * explicit paths, and plans within the budget. With neither paths nor changes it plans `/*`.
+ * Pure: no I/O; throws ConfigurationError on bad input.
+ *
+ * @example
+ * buildPlan({ changes: "upload: public/a b.html to s3://site/a b.html\n", maxPaths: 30 }).plan.paths
+ * // → ["/a%20b.html"]
+ */
+export function buildPlan(request: PlanRequest): PlanOutcome {
+  const maxPaths = parseMaxPaths(request.maxPaths ?? DEFAULT_MAX_PATHS);
+  // The site listing is relative to the synced folder, so it takes the index rule but not the prefix.
+  const siteMapping = request.indexDocument === undefined ? {} : { indexDocument: request.indexDocument };
+  const mapping = { ...siteMapping, ...(request.s3Prefix === undefined ? {} : { s3Prefix: request.s3Prefix }) };
+  const explicit = (request.paths ?? []).map(parseInvalidationPath);
+  const warnings: string[] = [];
+  const changed: string[] = [...explicit];
+  if (request.changes !== undefined) {
+    const parsed = parseChanges(request.changes);
+    warnings.push(...parsed.warnings);
+    const mapped = keysToPaths(
+      parsed.objects.map((object) => object.key),
+      mapping,
+    );
+    warnings.push(...mapped.warnings);
+    changed.push(...mapped.paths);
+  } else if (explicit.length === 0) {
+    changed.push("/*");
+  }
+  const unique = [...new Set(changed)];
+  const sitePaths = request.siteKeys === undefined ? undefined : keysToPaths(request.siteKeys, siteMapping).paths;
+  const plan = planInvalidation(unique, {
+    maxPaths,
+    ...(sitePaths === undefined ? {} : { sitePaths }),
+    ...(request.limits === undefined ? {} : { limits: request.limits }),
+  });
+  return { plan, changedPaths: unique, warnings, nothingChanged: unique.length === 0 };
+}

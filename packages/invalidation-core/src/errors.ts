@@ -1,0 +1,129 @@
+/**
+ * The one classification of failures. Every adapter maps these four kinds to its own world
+ * (CodePipeline failure type, the action's `setFailed`, the CLI's exit code) and makes no
+ * guess of its own.
+ *
+ * - `configuration`: the input is wrong; retrying the same input cannot succeed.
+ * - `permission`: credentials are missing, expired or lack an IAM action.
+ * - `transient`: throttling, 5xx, network, busy limits, or anything unexpected; a retry may succeed.
+ * - `timeout`: a deadline passed (waiting for free slots or for completion).
+ */
+export type FailureKind = "configuration" | "permission" | "transient" | "timeout";
+
+export interface InvalidationErrorOptions {
+  readonly cause?: unknown;
+}
+
+/** Base of every error the core throws on purpose. `message` names the offending value and what to do. */
+export abstract class InvalidationError extends Error {
+  abstract readonly kind: FailureKind;
+
+  constructor(message: string, options: InvalidationErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: a malformed id, path, parameter or file. Fix the input; do not retry. */
+export class ConfigurationError extends InvalidationError {
+  readonly kind = "configuration";
+}
+
+/** Missing or insufficient credentials. Fix the role or policy; do not retry. */
+export class PermissionError extends InvalidationError {
+  readonly kind = "permission";
+}
+
+/** Throttling, server errors, network failures, a busy distribution. Retrying may succeed. */
+export class TransientError extends InvalidationError {
+  readonly kind = "transient";
+}
+
+/** A deadline passed. Anything created before it still exists and goes on in CloudFront. */
+export class DeadlineExceededError extends InvalidationError {
+  readonly kind = "timeout";
+}
+
+// AWS error names, as the SDK sets `error.name`. Anything not listed is transient, since the
+// SDK has already retried what it knows to be retryable and an unknown failure may pass.
+const PERMISSION_ERRORS = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "CredentialsProviderError",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "MissingAuthenticationToken",
+  "NotAuthorized",
+  "SignatureDoesNotMatch",
+  "UnrecognizedClientException",
+]);
+
+const CONFIGURATION_ERRORS = new Set([
+  "BatchTooLarge",
+  "InconsistentQuantities",
+  "InvalidArgument",
+  "InvalidationBatchAlreadyExists",
+  "MissingBody",
+  "NoSuchDistribution",
+  "NoSuchInvalidation",
+  "ValidationException",
+]);
+
+const HINTS: Record<string, string> = {
+  AccessDenied:
+    "grant cloudfront:CreateInvalidation, GetInvalidation and ListInvalidations on the distribution to the role in use",
+  AccessDeniedException: "grant the missing IAM action to the role in use",
+  CredentialsProviderError:
+    "no AWS credentials were found: set them in the environment (for GitHub, aws-actions/configure-aws-credentials)",
+  ExpiredToken: "the session token expired: refresh the credentials",
+  ExpiredTokenException: "the session token expired: refresh the credentials",
+  InvalidClientTokenId: "the access key id is not valid: check the credentials in use",
+  SignatureDoesNotMatch: "the secret access key does not match: check the credentials in use",
+  NoSuchDistribution: "check the distribution id (CloudFront console, or `aws cloudfront list-distributions`)",
+  InvalidationBatchAlreadyExists:
+    "this caller reference was already used with other paths: use a new caller reference for a new deploy",
+  BatchTooLarge: "send fewer paths per invalidation (the plan's batches respect the limits unless they were changed)",
+};
+
+function awsErrorName(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const name = (error as { name?: unknown }).name;
+  const code = (error as { Code?: unknown }).Code;
+  if (typeof code === "string" && code.length > 0) return code;
+  return typeof name === "string" ? name : undefined;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** The AWS error name of an SDK error (`TooManyInvalidationsInProgress`, ...), if it has one. */
+export function errorName(error: unknown): string | undefined {
+  return awsErrorName(error);
+}
+
+/**
+ * Classifies any thrown value into one of the four kinds. Errors the core raised itself keep
+ * their class; SDK and unknown errors are wrapped, keeping the original as `cause`.
+ *
+ * @param context what was being done, for the message: `"CreateInvalidation on E2QWRUHAPOMQZL"`.
+ * @example
+ * try { await client.send(cmd) } catch (e) { throw classifyError(e, `CreateInvalidation on ${id}`) }
+ */
+export function classifyError(error: unknown, context?: string): InvalidationError {
+  if (error instanceof InvalidationError) return error;
+  const name = awsErrorName(error);
+  const status = httpStatus(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  const prefix = context ? `${context} failed` : "AWS call failed";
+  const hint = name ? HINTS[name] : undefined;
+  const message = `${prefix}: ${name && !detail.startsWith(name) ? `${name}: ` : ""}${detail}${hint ? ` (${hint})` : ""}`;
+  if (name && PERMISSION_ERRORS.has(name)) return new PermissionError(message, { cause: error });
+  if (status === 401 || status === 403) return new PermissionError(message, { cause: error });
+  if (name && CONFIGURATION_ERRORS.has(name)) return new ConfigurationError(message, { cause: error });
+  return new TransientError(message, { cause: error });
+}

@@ -1,0 +1,3 @@
+export * from "./moto.ts";
+export * from "./ports.ts";
+export * from "./tools.ts";

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { freePort } from "./ports.ts";
+
+/** Fixed fake credentials for every emulator run; also what the log-scanning tests search for. */
+export const TEST_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: "AKIATESTMOTO0000KEY1",
+  AWS_SECRET_ACCESS_KEY: "testSecretKeyForMotoOnlyDoNotUse0000000",
+  AWS_SESSION_TOKEN: "testSessionTokenForMotoOnly0000000000",
+} as const;
+
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Environment for a child process (SDK or AWS CLI) that should talk to this server. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts `moto_server` on a free loopback port and waits until it answers. */
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited early (${child.exitCode}): ${stderr}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > 30_000) {
+      child.kill("SIGKILL");
+      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    endpoint,
+    port,
+    env: {
+      ...TEST_CREDENTIALS,
+      AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}
+
+/** Resets all of moto's state (between tests sharing one server). */
+export async function resetMoto(server: MotoServer): Promise<void> {
+  await fetch(`${server.endpoint}/moto-api/reset`, { method: "POST" });
+}
+
+/** Creates a minimal S3-origin distribution in moto and returns its id. */
+export async function createTestDistribution(server: MotoServer, comment = "test"): Promise<string> {
+  const callerReference = `test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  // The body the AWS CLI sends for `create-distribution --origin-domain-name`: moto needs every element.
+  const body =
+    '<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
+    `<CallerReference>${callerReference}</CallerReference>` +
+    "<Origins><Quantity>1</Quantity><Items><Origin><Id>site</Id><DomainName>site.s3.amazonaws.com</DomainName>" +
+    "<OriginPath /><S3OriginConfig><OriginAccessIdentity /></S3OriginConfig></Origin></Items></Origins>" +
+    "<DefaultCacheBehavior><TargetOriginId>site</TargetOriginId><ForwardedValues><QueryString>false</QueryString>" +
+    "<Cookies><Forward>none</Forward></Cookies></ForwardedValues><TrustedSigners><Enabled>false</Enabled>" +
+    "<Quantity>0</Quantity></TrustedSigners><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy><MinTTL>0</MinTTL>" +
+    `</DefaultCacheBehavior><Enabled>true</Enabled><Comment>${comment}</Comment></DistributionConfig>`;
+  const response = await fetch(`${server.endpoint}/2020-05-31/distribution`, {
+    method: "POST",
+    // moto_server picks the service from the credential scope of the Authorization header.
+    headers: {
+      "content-type": "application/xml",
+      authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.AWS_ACCESS_KEY_ID}/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body,
+  });
+  const text = await response.text();
+  const id = /<Id>([A-Z0-9]+)<\/Id>/.exec(text)?.[1];
+  if (!response.ok || !id) throw new Error(`creating a distribution in moto failed (${response.status}): ${text}`);
+  return id;
+}
