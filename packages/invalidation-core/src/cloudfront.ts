@@ -2,9 +2,29 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { Clock } from "./clock.js";
 
-/** Creates CloudFront clients the way every adapter needs them: region us-east-1, SDK retries. */
 export interface CloudFrontClientOptions {
+  /** SDK attempts per call (standard retry strategy). Default 3. */
   readonly maxAttempts?: number;
+}
+
+/**
+ * A CloudFront client as every adapter needs it: signing region us-east-1 (CloudFront is
+ * global), credentials and endpoint (`AWS_ENDPOINT_URL[_CLOUDFRONT]`) from the environment.
+ */
+export function createCloudFrontClient(options: CloudFrontClientOptions = {}): CloudFrontClient {
+  void options;
+  throw new Error("not implemented");
+}
+
+/** Identifies one invalidation. */
+export interface InvalidationRef {
+  readonly distributionId: string;
+  readonly id: string;
+}
+
+export interface InvalidationStatus extends InvalidationRef {
+  /** `InProgress` or `Completed` (normalized from whatever case the endpoint used). */
+  readonly status: string;
 }
 
 export interface CreatedInvalidation {
@@ -27,6 +47,46 @@ export type SendEvent =
       readonly retryInMs: number;
     }
   | { readonly type: "progress"; readonly completed: number; readonly total: number; readonly elapsedMs: number };
+
+export interface SubmitBatchesOptions {
+  readonly client: CloudFrontClient;
+  readonly distributionId: string;
+  readonly batches: readonly (readonly string[])[];
+  /** Index of the first batch to send (batches before it were sent earlier). */
+  readonly fromBatch: number;
+  readonly callerReference: (batchIndex: number) => string;
+}
+
+export interface SubmitBatchesResult {
+  readonly created: readonly CreatedInvalidation[];
+  /** Index of the first batch not yet sent (`batches.length` when all were sent). */
+  readonly nextBatch: number;
+  /** CloudFront refused the next batch with TooManyInvalidationsInProgress: try again later. */
+  readonly busy: boolean;
+}
+
+/**
+ * One step, no waiting: sends batches in order from `fromBatch` until all are sent or CloudFront
+ * answers TooManyInvalidationsInProgress (then `busy`). Other errors throw, classified.
+ * The Lambda calls this once per continuation; `invalidate` loops on it.
+ */
+export async function submitBatches(options: SubmitBatchesOptions): Promise<SubmitBatchesResult> {
+  void options;
+  throw new Error("not implemented");
+}
+
+/**
+ * One poll, no waiting: GetInvalidation for each ref. Errors throw, classified (an AccessDenied
+ * is a PermissionError at once, never a reason to poll again).
+ */
+export async function getInvalidationStatuses(
+  client: CloudFrontClient,
+  refs: readonly InvalidationRef[],
+): Promise<InvalidationStatus[]> {
+  void client;
+  void refs;
+  throw new Error("not implemented");
+}
 
 export interface InvalidateOptions {
   readonly client: CloudFrontClient;
