@@ -1,3 +1,4 @@
+export * from "./fault-proxy.ts";
 export * from "./moto.ts";
 export * from "./ports.ts";
 export * from "./tools.ts";
