@@ -1,3 +1,5 @@
+import type { CreatedInvalidation } from "./cloudfront.js";
+
 /**
  * The one classification of failures. Every adapter maps these four kinds to its own world
  * (CodePipeline failure type, the action's `setFailed`, the CLI's exit code) and makes no
@@ -39,9 +41,34 @@ export class TransientError extends InvalidationError {
   readonly kind = "transient";
 }
 
-/** A deadline passed. Anything created before it still exists and goes on in CloudFront. */
+/** A batch of the plan that was not sent to a distribution. */
+export interface UnsentBatch {
+  readonly distributionId: string;
+  readonly batchIndex: number;
+  readonly paths: readonly string[];
+}
+
+export interface DeadlineExceededErrorOptions extends InvalidationErrorOptions {
+  /** Invalidations created before the deadline: they still exist and go on in CloudFront. */
+  readonly invalidations?: readonly CreatedInvalidation[];
+  /** Batches that were never sent (the distribution stayed busy until the deadline). */
+  readonly unsent?: readonly UnsentBatch[];
+}
+
+/**
+ * A deadline passed. Anything created before it still exists and goes on in CloudFront;
+ * `invalidations` lists it and `unsent` what was never sent, so that adapters can report both.
+ */
 export class DeadlineExceededError extends InvalidationError {
   readonly kind = "timeout";
+  readonly invalidations: readonly CreatedInvalidation[];
+  readonly unsent: readonly UnsentBatch[];
+
+  constructor(message: string, options: DeadlineExceededErrorOptions = {}) {
+    super(message, options);
+    this.invalidations = options.invalidations ?? [];
+    this.unsent = options.unsent ?? [];
+  }
 }
 
 // AWS error names, as the SDK sets `error.name`. Anything not listed is transient, since the
@@ -52,11 +79,15 @@ const PERMISSION_ERRORS = new Set([
   "CredentialsProviderError",
   "ExpiredToken",
   "ExpiredTokenException",
+  "IncompleteSignature",
+  "InvalidAccessKeyId",
   "InvalidClientTokenId",
   "InvalidSignatureException",
   "MissingAuthenticationToken",
   "NotAuthorized",
   "SignatureDoesNotMatch",
+  "TokenRefreshRequired",
+  "UnauthorizedOperation",
   "UnrecognizedClientException",
 ]);
 
