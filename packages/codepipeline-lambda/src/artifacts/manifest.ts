@@ -1,0 +1,233 @@
+// The manifest: what the previous successful run deployed, by name, size and CRC-32, so the next run
+// can invalidate exactly what changed. Stored gzipped in a bucket the function owns.
+import { gunzipSync, gzipSync } from "node:zlib";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError, errorName } from "invalidation-core";
+import { ArtifactError } from "./errors.js";
+import { s3Failure } from "./range-reader.js";
+import type { ZipDirectory } from "./zip.js";
+
+export const MANIFEST_VERSION = 1;
+/** Refuse to inflate a stored manifest beyond this (a million long names fit). */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+export interface ManifestEntry {
+  readonly size: number;
+  readonly crc32: number;
+}
+
+/**
+ * Files (never directories) by name. In memory a Map, so that odd names such as `__proto__` are plain
+ * keys; stored as gzipped JSON `{"version":1,"entries":{"<name>":{"size":N,"crc32":N}}}`. Gzip takes
+ * the repeated keys down to almost nothing: 100,000 entries with typical names stay around 1–2 MB.
+ */
+export interface Manifest {
+  readonly version: typeof MANIFEST_VERSION;
+  readonly entries: ReadonlyMap<string, ManifestEntry>;
+}
+
+/** The files of a zip as a manifest. Directories are left out; of repeated names the last wins. */
+export function manifestFromDirectory(directory: ZipDirectory): Manifest {
+  const entries = new Map<string, ManifestEntry>();
+  for (const entry of directory.entries) {
+    if (entry.isDirectory) continue;
+    entries.set(entry.name, { size: entry.uncompressedSize, crc32: entry.crc32 });
+  }
+  return { version: MANIFEST_VERSION, entries };
+}
+
+/** Gzipped JSON bytes of a manifest. */
+export function encodeManifest(manifest: Manifest): Buffer {
+  // Object.fromEntries defines own properties, so a name like "__proto__" stays an ordinary key.
+  const entries = Object.fromEntries(
+    [...manifest.entries].map(([name, { size, crc32 }]) => [name, { size, crc32 }] as const),
+  );
+  return gzipSync(JSON.stringify({ version: MANIFEST_VERSION, entries }));
+}
+
+/**
+ * Parses bytes written by `encodeManifest`.
+ * @throws ArtifactError `manifest-unreadable` for anything else, naming what is wrong.
+ */
+export function decodeManifest(bytes: Uint8Array, label = "manifest"): Manifest {
+  const unreadable = (why: string, cause?: unknown) =>
+    new ArtifactError(
+      "manifest-unreadable",
+      `the ${label} is unreadable (${why}). Delete it to start over: the next run then invalidates /*`,
+      cause === undefined ? {} : { cause },
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(gunzipSync(bytes, { maxOutputLength: MAX_MANIFEST_BYTES }).toString("utf8"));
+  } catch (error) {
+    throw unreadable(`not gzipped JSON: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw unreadable("not a JSON object");
+  const { version, entries } = parsed as { version?: unknown; entries?: unknown };
+  if (version !== MANIFEST_VERSION)
+    throw unreadable(`version ${JSON.stringify(version)}, expected ${MANIFEST_VERSION}`);
+  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+    throw unreadable("no entries object");
+  }
+  const result = new Map<string, ManifestEntry>();
+  for (const [name, value] of Object.entries(entries)) {
+    const { size, crc32 } = (typeof value === "object" && value !== null ? value : {}) as {
+      size?: unknown;
+      crc32?: unknown;
+    };
+    if (!Number.isSafeInteger(size) || (size as number) < 0) {
+      throw unreadable(`entry ${JSON.stringify(name)} has no valid size`);
+    }
+    if (!Number.isInteger(crc32) || (crc32 as number) < 0 || (crc32 as number) > 0xffffffff) {
+      throw unreadable(`entry ${JSON.stringify(name)} has no valid crc32`);
+    }
+    result.set(name, { size: size as number, crc32: crc32 as number });
+  }
+  return { version: MANIFEST_VERSION, entries: result };
+}
+
+/** What changed between the previous manifest and the artifact deployed now. Names are sorted. */
+export interface ManifestDiff {
+  /** There was no previous manifest: the caller invalidates `/*`. The lists are then empty. */
+  readonly firstRun: boolean;
+  readonly added: readonly string[];
+  /** Same name, different size or CRC-32. */
+  readonly changed: readonly string[];
+  /** In the previous manifest, not in the current one (deleted by the deploy, or left stale). */
+  readonly removed: readonly string[];
+  readonly unchanged: number;
+  /** added ∪ changed ∪ removed, sorted: the object keys (relative to the deploy root) to invalidate. */
+  readonly changedKeys: readonly string[];
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Compares two manifests by name, size and CRC-32. Pure.
+ *
+ * @example
+ * diffManifests(previous, manifestFromDirectory(directory)).changedKeys // → ["css/site.css", "old.html"]
+ */
+export function diffManifests(previous: Manifest | undefined, current: Manifest): ManifestDiff {
+  if (previous === undefined) {
+    return { firstRun: true, added: [], changed: [], removed: [], unchanged: 0, changedKeys: [] };
+  }
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  let unchanged = 0;
+  for (const [name, now] of current.entries) {
+    const before = previous.entries.get(name);
+    if (before === undefined) added.push(name);
+    else if (before.size !== now.size || before.crc32 !== now.crc32) changed.push(name);
+    else unchanged++;
+  }
+  for (const name of previous.entries.keys()) if (!current.entries.has(name)) removed.push(name);
+  added.sort(byCodePoint);
+  changed.sort(byCodePoint);
+  removed.sort(byCodePoint);
+  const changedKeys = [...added, ...changed, ...removed].sort(byCodePoint);
+  return { firstRun: false, added, changed, removed, unchanged, changedKeys };
+}
+
+export interface ManifestLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+export interface ManifestLocationInput {
+  /** The function's own bucket (the template provisions it and passes it in, e.g. as `MANIFEST_BUCKET`). */
+  readonly bucket: string;
+  /** Key prefix inside that bucket. Default `artifact-manifests/`. */
+  readonly keyPrefix?: string;
+  /** An explicit key below the prefix (from UserParameters); wins over the derived one. */
+  readonly manifestKey?: string;
+  /** The distributions the action invalidates. */
+  readonly distributionIds: readonly string[];
+  /** The key prefix the artifact is deployed under (the S3 deploy action's ObjectKey), if any. */
+  readonly s3Prefix?: string;
+}
+
+/**
+ * Where the manifest lives. The event carries no pipeline name, and an artifact name is only unique
+ * within one pipeline, so the default key names what the manifest describes: the deploy target.
+ * `<keyPrefix><sorted distribution ids joined by +>/<s3Prefix>/manifest.json.gz`, or with no s3Prefix
+ * `<keyPrefix><ids>/manifest.json.gz`. Two actions that deploy to the same target share a manifest,
+ * which is right: it records what that target serves, whichever pipeline put it there. Staging and
+ * production (different distributions) never share one. `manifestKey` overrides this.
+ *
+ * @throws ConfigurationError for an empty or unsafe `manifestKey`, or no distribution id.
+ */
+export function manifestLocation(input: ManifestLocationInput): ManifestLocation {
+  const prefix = input.keyPrefix ?? "artifact-manifests/";
+  if (input.manifestKey !== undefined) {
+    const key = input.manifestKey;
+    if (key.length === 0 || key.length > 512 || key.startsWith("/") || key.split("/").includes("..")) {
+      throw new ConfigurationError(
+        `manifestKey ${JSON.stringify(key)} is not usable: give a relative key of 1 to 512 characters without ".." segments, e.g. "my-site/manifest.json.gz"`,
+      );
+    }
+    return { bucket: input.bucket, key: `${prefix}${key}` };
+  }
+  if (input.distributionIds.length === 0) {
+    throw new ConfigurationError("the artifact manifest needs at least one distribution id to be named after");
+  }
+  const ids = [...input.distributionIds].sort().join("+");
+  const deployPrefix = (input.s3Prefix ?? "").replace(/^\/+|\/+$/g, "");
+  return {
+    bucket: input.bucket,
+    key: deployPrefix === "" ? `${prefix}${ids}/manifest.json.gz` : `${prefix}${ids}/${deployPrefix}/manifest.json.gz`,
+  };
+}
+
+function describe(location: ManifestLocation): string {
+  return `manifest s3://${location.bucket}/${location.key}`;
+}
+
+function noSuchBucket(location: ManifestLocation, cause: unknown): ConfigurationError {
+  return new ConfigurationError(
+    `the bucket of the ${describe(location)} does not exist: check the manifest bucket the function is configured with`,
+    { cause },
+  );
+}
+
+const MANIFEST_PERMISSION_HINT =
+  "grant the function's role s3:GetObject and s3:PutObject on the manifest key, and s3:ListBucket on its bucket: without ListBucket a missing manifest reads as AccessDenied";
+
+/**
+ * Reads the manifest with the function's own S3 client. `undefined` when there is none yet (the
+ * documented first run); every other failure throws, so a broken manifest never turns silently into `/*`.
+ *
+ * @throws ArtifactError `manifest-unreadable`, PermissionError, TransientError.
+ */
+export async function readManifest(client: S3Client, location: ManifestLocation): Promise<Manifest | undefined> {
+  let bytes: Uint8Array;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    if (!response.Body) throw new Error("GetObject returned no body");
+    bytes = await response.Body.transformToByteArray();
+  } catch (error) {
+    if (errorName(error) === "NoSuchKey") return undefined;
+    if (errorName(error) === "NoSuchBucket") throw noSuchBucket(location, error);
+    throw s3Failure(error, `reading the ${describe(location)}`, MANIFEST_PERMISSION_HINT);
+  }
+  return decodeManifest(bytes, describe(location));
+}
+
+/** Writes the manifest with the function's own S3 client. Call it only after the invalidations succeeded. */
+export async function writeManifest(client: S3Client, location: ManifestLocation, manifest: Manifest): Promise<void> {
+  try {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: location.bucket,
+        Key: location.key,
+        Body: encodeManifest(manifest),
+        // Not Content-Encoding: gzip, which some HTTP stacks would undo on the way back.
+        ContentType: "application/gzip",
+      }),
+    );
+  } catch (error) {
+    if (errorName(error) === "NoSuchBucket") throw noSuchBucket(location, error);
+    throw s3Failure(error, `writing the ${describe(location)}`, MANIFEST_PERMISSION_HINT);
+  }
+}
