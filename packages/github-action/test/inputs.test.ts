@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigurationError, DEFAULT_INDEX_DOCUMENT, DEFAULT_MAX_PATHS } from "invalidation-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_WAIT_TIMEOUT_SECONDS, parseBooleanInput, parseIntegerInput, readConfig } from "../src/inputs.js";
+import { actionDefaults, actionInputNames, RecordingIO } from "./support/action-io.js";
+
+const ID = "E2QWRUHAPOMQZL";
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), "gha-inputs-"));
+  await writeFile(join(workspace, "sync.log"), "upload: public/index.html to s3://site/index.html\n");
+  await mkdir(join(workspace, "public", "docs"), { recursive: true });
+  await writeFile(join(workspace, "public", "index.html"), "<h1>hi</h1>");
+  await writeFile(join(workspace, "public", "docs", "a.html"), "a");
+});
+
+const read = (inputs: Record<string, string>) =>
+  readConfig(new RecordingIO({ "distribution-id": ID, ...inputs }), workspace);
+
+describe("readConfig", () => {
+  it("gives the action.yml defaults when only the distribution is set", async () => {
+    const config = await read({});
+    expect(config).toEqual({
+      distributionIds: [ID],
+      paths: [],
+      indexDocument: "index.html",
+      maxPaths: DEFAULT_MAX_PATHS,
+      wait: false,
+      waitTimeoutSeconds: DEFAULT_WAIT_TIMEOUT_SECONDS,
+      dryRun: false,
+    });
+  });
+
+  it("splits distribution ids on newlines and commas and drops duplicates", async () => {
+    const config = await read({ "distribution-id": `${ID}, E1ABCDEFGHIJKL\n\n${ID}\n` });
+    expect(config.distributionIds).toEqual([ID, "E1ABCDEFGHIJKL"]);
+  });
+
+  it("reads the sync log relative to the workspace and lists the site directory", async () => {
+    const config = await read({ "sync-log": "sync.log", "site-directory": "public" });
+    expect(config.syncLog).toEqual({ file: "sync.log", text: expect.stringContaining("upload: public/index.html") });
+    expect(config.siteDirectory?.keys).toEqual(["docs/a.html", "index.html"]);
+  });
+
+  it("takes one path per line, and an empty index-document turns directory forms off", async () => {
+    const config = await read({ paths: "/index.html\n  /assets/*  \n", "index-document": "" });
+    expect(config.paths).toEqual(["/index.html", "/assets/*"]);
+    expect(config.indexDocument).toBeNull();
+  });
+
+  it.each([
+    ["TRUE", true],
+    ["Yes", true],
+    ["1", true],
+    ["false", false],
+    ["NO", false],
+    ["0", false],
+  ])("reads the boolean word %s as %s", async (word, expected) => {
+    expect((await read({ wait: word, "dry-run": word })).wait).toBe(expected);
+    expect(parseBooleanInput("dry-run", word, !expected)).toBe(expected);
+  });
+
+  // Each bad input must fail with a ConfigurationError whose message names the input, so the
+  // user knows which `with:` line to fix.
+  it.each([
+    ["distribution-id", { "distribution-id": "" }, /distribution-id.*required/],
+    ["distribution-id", { "distribution-id": "not-an-id" }, /distribution-id.*not-an-id/],
+    ["distribution-id", { "distribution-id": `${ID},e2qwruhapomqzl!` }, /distribution-id/],
+    ["paths", { paths: "/ok.html\nno-leading-slash.html" }, /paths.*no-leading-slash/],
+    ["paths", { paths: "/a*b" }, /paths/],
+    ["wait", { wait: "maybe" }, /"wait".*"maybe"/],
+    ["wait", { wait: "on" }, /"wait".*"on"/],
+    ["dry-run", { "dry-run": "ture" }, /"dry-run".*"ture"/],
+    ["max-paths", { "max-paths": "thirty" }, /"max-paths".*whole number.*"thirty"/],
+    ["max-paths", { "max-paths": "0" }, /max-paths/],
+    ["max-paths", { "max-paths": "2.5" }, /"max-paths".*whole number/],
+    ["max-paths", { "max-paths": "1e3" }, /"max-paths".*whole number/],
+    ["wait-timeout-seconds", { "wait-timeout-seconds": "10m" }, /"wait-timeout-seconds".*"10m"/],
+    ["wait-timeout-seconds", { "wait-timeout-seconds": "-5" }, /"wait-timeout-seconds"/],
+    ["wait-timeout-seconds", { "wait-timeout-seconds": "999999" }, /"wait-timeout-seconds".*between/],
+    ["sync-log", { "sync-log": "missing/sync.log" }, /"sync-log".*missing\/sync\.log.*no such file/],
+    ["site-directory", { "site-directory": "no-such-dir" }, /"site-directory".*no-such-dir/],
+  ])("rejects a bad %s input with a message naming it (%j)", async (name, inputs, message) => {
+    const failure = read(inputs);
+    await expect(failure).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.toThrow(name);
+  });
+});
+
+describe("action.yml", () => {
+  it("declares exactly the inputs the action reads, with the defaults the code falls back to", async () => {
+    const io = new RecordingIO({ "distribution-id": ID });
+    await readConfig(io, workspace);
+    const declared = actionDefaults();
+    expect(new Set(io.inputsRead)).toEqual(new Set(actionInputNames()));
+    expect(actionInputNames()).toHaveLength(11);
+    // The runner fills these in; the code's own fallbacks (for an empty value) must agree.
+    expect(declared["max-paths"]).toBe(String(DEFAULT_MAX_PATHS));
+    expect(declared["wait-timeout-seconds"]).toBe(String(DEFAULT_WAIT_TIMEOUT_SECONDS));
+    expect(declared.wait).toBe("false");
+    expect(declared["dry-run"]).toBe("false");
+    expect(declared["index-document"]).toBe(DEFAULT_INDEX_DOCUMENT);
+    expect(declared).not.toHaveProperty("distribution-id");
+  });
+});
+
+describe("parseIntegerInput", () => {
+  it("gives the fallback for an empty value and keeps plain whole numbers", () => {
+    expect(parseIntegerInput("max-paths", "", 30, 1, 100)).toBe(30);
+    expect(parseIntegerInput("max-paths", " 42 ", 30, 1, 100)).toBe(42);
+  });
+});

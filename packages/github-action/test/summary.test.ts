@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { FOLD_PATHS_OVER, renderSummary } from "../src/summary.js";
+
+const row = { distributionId: "E2QWRUHAPOMQZL", invalidationId: "I1AAAAAAAAAAAA", status: "Completed", pathCount: 2 };
+
+describe("renderSummary", () => {
+  it("shows a table row per invalidation and lists short path lists openly", () => {
+    const text = renderSummary({
+      status: "completed",
+      rows: [row],
+      paths: ["/a.html", "/b.html"],
+      changedCount: 2,
+      collapsedCount: 0,
+    });
+    expect(text).toContain("| `E2QWRUHAPOMQZL` | `I1AAAAAAAAAAAA` | Completed | 2 |");
+    expect(text).toContain("2 paths planned:\n\n```\n/a.html\n/b.html\n```");
+    expect(text).not.toContain("<details>");
+  });
+
+  it("folds a long path list into <details>", () => {
+    const paths = Array.from({ length: FOLD_PATHS_OVER + 1 }, (_, i) => `/page-${i}.html`);
+    const text = renderSummary({ status: "completed", rows: [row], paths, changedCount: 40, collapsedCount: 29 });
+    expect(text).toMatch(
+      /<details><summary>11 paths planned, 29 of 40 changed paths collapsed into wildcards<\/summary>/,
+    );
+    expect(text).toContain("/page-10.html\n```\n\n</details>");
+  });
+
+  it("keeps a failure message with a pipe or newline inside its table-free line", () => {
+    const text = renderSummary({
+      status: "failed",
+      rows: [],
+      paths: [],
+      changedCount: 0,
+      collapsedCount: 0,
+      failure: "a|b\nc",
+    });
+    expect(text).toContain("**Failed:** a\\|b c");
+  });
+});
