@@ -1,8 +1,19 @@
 // OWNER: core-parse helper. Contract below is shared; keep exported names and shapes.
+import { ConfigurationError } from "./errors.js";
 
 /** CloudFront's default-free-tier-friendly path budget: see README "Choosing max-paths". */
 export const DEFAULT_MAX_PATHS = 30;
 export const DEFAULT_INDEX_DOCUMENT = "index.html";
+
+/**
+ * Longest invalidation path accepted, in characters after encoding. CloudFront documents 4,000
+ * (unsure: kept as one constant so it is easy to change). An S3 key is at most 1,024 bytes, so
+ * an encoded key (at most 3 characters a byte, plus `/`) always fits.
+ */
+export const MAX_INVALIDATION_PATH_LENGTH = 4000;
+
+/** How many skipped keys a warning names before it only counts the rest. */
+export const MAX_NAMED_KEYS = 10;
 
 export interface KeyMappingOptions {
   /** Key prefix that the distribution's origin path points at (`site` or `site/`); stripped. */
@@ -17,27 +28,278 @@ export interface MappedPaths {
   readonly warnings: readonly string[];
 }
 
-/** Encodes one S3 key as the CloudFront path that serves it (`my file.html` → `/my%20file.html`). */
+// ASCII characters that are percent-encoded in a path made from a key: controls, DEL, the
+// characters RFC 1738 calls unsafe (space " < > # % { } | \ ^ ~ [ ] `) and `?` (else it starts a
+// query string). Every other ASCII character is left as it is: CloudFront matches the path as
+// the viewer sends it, and browsers send `'`, `+`, `!`, `$`, `&`, `(`, `)`, `,`, `;`, `=`, `:`,
+// `@` and `*` unencoded.
+const KEY_ENCODED = new Uint8Array(128);
+for (let code = 0; code < 0x20; code++) KEY_ENCODED[code] = 1;
+for (const char of ' "<>#%{}|\\^~[]`?\x7f') KEY_ENCODED[char.charCodeAt(0)] = 1;
+
+// For a path a user typed: `%` that starts a valid escape, `?` (a query string, as CloudFront
+// allows) and `~` (the user chose the form) are kept; see parseInvalidationPath.
+const USER_ENCODED = KEY_ENCODED.slice();
+USER_ENCODED["?".charCodeAt(0)] = 0;
+USER_ENCODED["~".charCodeAt(0)] = 0;
+
+const HEX = "0123456789ABCDEF";
+const pct = (byte: number) => `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
+
+/** Percent-encodes the run of non-ASCII characters that starts at `start` as UTF-8; returns [encoded, end]. */
+function encodeNonAscii(text: string, start: number): [string, number] {
+  let end = start + 1;
+  while (end < text.length && text.charCodeAt(end) >= 128) end++;
+  const run = text.slice(start, end);
+  try {
+    return [encodeURIComponent(run), end];
+  } catch {
+    // A lone surrogate cannot be UTF-8: encode U+FFFD for it, as TextEncoder would, instead of throwing.
+    return [encodeURIComponent(run.replace(/\p{Surrogate}/gu, "\uFFFD")), end];
+  }
+}
+
+function encode(text: string, table: Uint8Array, keepEscapes: boolean): string {
+  let out = "";
+  let start = 0;
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code < 128) {
+      if (table[code] === 0 || (keepEscapes && code === 0x25 && isEscape(text, i))) {
+        i++;
+        continue;
+      }
+      out += text.slice(start, i) + pct(code);
+      start = ++i;
+    } else {
+      const [encoded, end] = encodeNonAscii(text, i);
+      out += text.slice(start, i) + encoded;
+      i = end;
+      start = end;
+    }
+  }
+  return start === 0 ? text : out + text.slice(start);
+}
+
+function isHex(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+function isEscape(text: string, index: number): boolean {
+  return isHex(text.charCodeAt(index + 1)) && isHex(text.charCodeAt(index + 2));
+}
+
+/**
+ * Encodes one S3 key as the CloudFront path that serves it (`my file.html` → `/my%20file.html`).
+ *
+ * - Adds the leading `/`; percent-encodes (UTF-8) non-ASCII characters, control characters, the
+ *   RFC 1738 unsafe characters (space `" < > # % { } | \ ^ ~ [ ] ` and backtick) and `?`; nothing else.
+ * - `~` is encoded here (`%7E`, as the CloudFront guide's rule says); since reports disagree,
+ *   {@link invalidationPathForms} and {@link keysToPaths} also give the raw `~` form.
+ * - A trailing `*` is encoded as `%2A` so that it can never act as a wildcard (CloudFront reads
+ *   `*` as a wildcard only as the last character; elsewhere it is literal and stays as it is).
+ * - A key starting with `#` gives `/%23...`: never a cache-tag item.
+ *
+ * @example
+ * toInvalidationPath("blog/a b#1?.html") // → "/blog/a%20b%231%3F.html"
+ */
 export function toInvalidationPath(key: string): string {
-  void key;
-  throw new Error("not implemented");
+  const path = `/${encode(key, KEY_ENCODED, false)}`;
+  return path.endsWith("*") ? `${path.slice(0, -1)}%2A` : path;
 }
 
-/** Maps changed keys to invalidation paths: strips the prefix, encodes, adds directory forms. */
-export function keysToPaths(keys: Iterable<string>, options?: KeyMappingOptions): MappedPaths {
-  void keys;
-  void options;
-  throw new Error("not implemented");
+/**
+ * Every path form to invalidate for one key: {@link toInvalidationPath}, plus the same path with
+ * `~` left raw when the key has one (CloudFront's guide lists `~` as unsafe, other reports say
+ * it must stay raw; sending both costs one path and is right either way).
+ */
+export function invalidationPathForms(key: string): string[] {
+  const encoded = toInvalidationPath(key);
+  return key.includes("~") ? [encoded, encoded.replaceAll("%7E", "~")] : [encoded];
 }
 
-/** Validates and normalizes a path the user gave. Throws ConfigurationError naming the path. */
+function normalizePrefix(prefix: string | undefined): string {
+  if (prefix === undefined) return "";
+  // An origin path is written `/site`; the keys it points at start with `site/`.
+  const bare = prefix.replace(/^\/+/, "");
+  return bare === "" || bare.endsWith("/") ? bare : `${bare}/`;
+}
+
+/**
+ * Maps changed keys to invalidation paths: strips the prefix, encodes, adds directory forms.
+ *
+ * - Keys outside `s3Prefix` (with or without its trailing `/`) are skipped with a warning.
+ * - With an index document (default `index.html`), `blog/index.html` gives `/blog/index.html`,
+ *   `/blog/` and `/blog`; a root `index.html` gives `/index.html` and `/`.
+ * - Keys with `~` give both `~` forms (see {@link invalidationPathForms}).
+ * - Paths are unique, in first-seen order. Linear in the number of keys.
+ *
+ * @example
+ * keysToPaths(["site/blog/index.html"], { s3Prefix: "site" }).paths // → ["/blog/index.html", "/blog/", "/blog"]
+ */
+export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions = {}): MappedPaths {
+  const prefix = normalizePrefix(options.s3Prefix);
+  const indexDocument = options.indexDocument === undefined ? DEFAULT_INDEX_DOCUMENT : (options.indexDocument ?? "");
+  const indexSuffix = `/${indexDocument}`;
+  const seen = new Set<string>();
+  const outside: string[] = [];
+  let outsideCount = 0;
+  const tooLong: string[] = [];
+  const add = (key: string) => {
+    const path = toInvalidationPath(key);
+    if (path.length > MAX_INVALIDATION_PATH_LENGTH) {
+      if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(JSON.stringify(key));
+      return;
+    }
+    seen.add(path);
+    // The same as invalidationPathForms, without an array per key (this is the hot path).
+    if (key.includes("~")) seen.add(path.replaceAll("%7E", "~"));
+  };
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) {
+      if (outsideCount++ < MAX_NAMED_KEYS) outside.push(JSON.stringify(key));
+      continue;
+    }
+    const relative = key.slice(prefix.length);
+    add(relative);
+    if (indexDocument === "") continue;
+    if (relative === indexDocument) {
+      seen.add("/");
+    } else if (relative.endsWith(indexSuffix)) {
+      const directory = relative.slice(0, -indexDocument.length);
+      add(directory);
+      add(directory.slice(0, -1));
+    }
+  }
+  const warnings: string[] = [];
+  if (outsideCount > 0) {
+    const more = outsideCount > outside.length ? ` and ${outsideCount - outside.length} more` : "";
+    warnings.push(
+      `skipped ${outsideCount} key(s) outside the prefix ${JSON.stringify(prefix)}: ${outside.join(", ")}${more}. ` +
+        "Check the S3 prefix setting: it must be the key prefix the distribution's origin path points at.",
+    );
+  }
+  if (tooLong.length > 0) {
+    warnings.push(
+      `skipped key(s) whose path is longer than ${MAX_INVALIDATION_PATH_LENGTH} characters (not a valid S3 key): ${tooLong.join(", ")}`,
+    );
+  }
+  return { paths: [...seen], warnings };
+}
+
+/** The value, quoted and cut short, for an error message. */
+function show(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}
+
+/**
+ * Validates and normalizes a path the user gave. Throws ConfigurationError naming the path.
+ *
+ * - Surrounding whitespace is trimmed; the path must start with `/`, may hold `*` only as its
+ *   last character (a wildcard), no control characters, and at most
+ *   {@link MAX_INVALIDATION_PATH_LENGTH} characters once encoded.
+ * - Unsafe characters and non-ASCII are percent-encoded; valid `%XX` escapes are kept (`%20` is
+ *   not encoded again), a lone `%` becomes `%25`.
+ * - `?` is kept (CloudFront invalidates a path with its query string) and `~` is kept as written:
+ *   the user chooses the form (give both `/a~b` and `/a%7Eb` to be sure).
+ *
+ * @example
+ * parseInvalidationPath(" /docs/my file.html ") // → "/docs/my%20file.html"
+ */
 export function parseInvalidationPath(input: string): string {
-  void input;
-  throw new Error("not implemented");
+  const path = input.trim();
+  const fail = (problem: string, fix: string) => {
+    throw new ConfigurationError(`Invalidation path ${show(input)} ${problem}: ${fix}`);
+  };
+  if (path === "") fail("is empty", 'give a path that starts with "/", such as "/index.html" or "/*"');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  const control = /[\x00-\x1f\x7f]/.exec(path);
+  if (control) {
+    const code = control[0].charCodeAt(0);
+    fail(
+      `holds a control character (U+${code.toString(16).toUpperCase().padStart(4, "0")} at position ${control.index})`,
+      `remove it, or write it percent-encoded (${pct(code)}) if the object's name really holds it`,
+    );
+  }
+  if (/^https?:\/\//i.test(path)) {
+    let suggestion = "/";
+    try {
+      const url = new URL(path);
+      suggestion = url.pathname + url.search;
+    } catch {
+      // keep "/"
+    }
+    fail("is a URL", `give only its path, such as ${show(suggestion)}`);
+  }
+  if (path.startsWith("s3://")) {
+    fail(
+      "is an S3 URI",
+      'give the path viewers request from CloudFront, such as "/index.html" (the key without the origin path\'s prefix)',
+    );
+  }
+  if (path.startsWith("#")) {
+    fail(
+      'starts with "#", which CloudFront reads as a cache tag',
+      `to invalidate a file named like that, write ${show(`/%23${path.slice(1)}`)}`,
+    );
+  }
+  if (!path.startsWith("/")) fail('does not start with "/"', `write ${show(`/${path}`)}`);
+  const star = path.indexOf("*");
+  if (star !== -1 && star !== path.length - 1) {
+    fail(
+      `has "*" at position ${star}, but CloudFront reads "*" as a wildcard only as the last character`,
+      `end the path there (${show(path.slice(0, star + 1))}) to invalidate everything that starts with it, or write a literal "*" as %2A`,
+    );
+  }
+  const encoded = encode(path, USER_ENCODED, true);
+  if (encoded.length > MAX_INVALIDATION_PATH_LENGTH) {
+    fail(
+      `is ${encoded.length} characters long once encoded, more than the ${MAX_INVALIDATION_PATH_LENGTH} CloudFront accepts`,
+      'shorten it, or invalidate a wildcard path that ends in "*" before the long part',
+    );
+  }
+  return encoded;
 }
 
-/** Validates a distribution id (`E2QWRUHAPOMQZL`). Throws ConfigurationError naming the value. */
+const DISTRIBUTION_ID = /^[A-Z0-9]{10,20}$/;
+const DISTRIBUTION_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/([A-Za-z0-9]+)$/;
+const FIND_ID =
+  'find it in the CloudFront console or with `aws cloudfront list-distributions --query "DistributionList.Items[].[Id,DomainName]"`';
+
+/**
+ * Validates a distribution id (`E2QWRUHAPOMQZL`). Throws ConfigurationError naming the value.
+ *
+ * Surrounding whitespace is trimmed, and the id is taken out of a distribution ARN
+ * (`arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`), which names exactly one
+ * distribution. Lower case, domain names (`d111111abcdef8.cloudfront.net`) and other ARNs are
+ * refused with a message that says what to give instead.
+ */
 export function parseDistributionId(input: string): string {
-  void input;
-  throw new Error("not implemented");
+  const value = input.trim();
+  const fail = (problem: string, fix: string): never => {
+    throw new ConfigurationError(`Distribution id ${show(input)} ${problem}: ${fix}`);
+  };
+  if (value === "") return fail("is empty", `give the id of the distribution, such as "E2QWRUHAPOMQZL"; ${FIND_ID}`);
+  const arn = DISTRIBUTION_ARN.exec(value);
+  const id = arn ? arn[1]! : value;
+  if (!arn && value.startsWith("arn:")) {
+    return fail(
+      "is an ARN, but not of a distribution",
+      `give the distribution's id, such as "E2QWRUHAPOMQZL"; ${FIND_ID}`,
+    );
+  }
+  if (/cloudfront\.net/i.test(id) || id.includes(".") || id.includes("/")) {
+    return fail(
+      "looks like a domain name or URL, not an id",
+      `give the distribution's id (such as "E2QWRUHAPOMQZL"), not its domain name; ${FIND_ID}`,
+    );
+  }
+  if (DISTRIBUTION_ID.test(id)) return id;
+  if (/^[A-Za-z0-9]{10,20}$/.test(id)) {
+    return fail("has lower-case letters, but ids are upper case", `did you mean ${show(id.toUpperCase())}?`);
+  }
+  return fail(
+    "is not a CloudFront distribution id (10 to 20 upper-case letters and digits)",
+    `give an id such as "E2QWRUHAPOMQZL"; ${FIND_ID}`,
+  );
 }
