@@ -1,3 +1,4 @@
+export * from "./codepipeline-stand-in.ts";
 export * from "./fault-proxy.ts";
 export * from "./moto.ts";
 export * from "./ports.ts";

@@ -1,0 +1,210 @@
+// Drives the bundled dist/ the way the Lambda runtime does: a separate Node process imports
+// dist/index.js as ESM and awaits handler(event). CloudFront is moto_server; CodePipeline's job
+// API is the stand-in from test-utils. Both sides are checked.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
+import {
+  type CodePipelineStandIn,
+  createTestDistribution,
+  hasMoto,
+  type MotoServer,
+  resetMoto,
+  startCodePipelineStandIn,
+  startMoto,
+  TEST_CREDENTIALS,
+} from "test-utils";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ARTIFACT_SECRETS, codePipelineEvent, newJobId } from "./fakes.js";
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bundle = join(packageDir, "dist", "index.js");
+
+interface Invocation {
+  readonly result: unknown;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+}
+
+// The runtime's way: import the file as a module, call the exported async handler.
+const RUNTIME = `
+const { pathToFileURL } = await import("node:url");
+const mod = await import(pathToFileURL(process.env.HANDLER_FILE).href);
+const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), { functionName: "e2e" });
+process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
+`;
+
+function invokeBundle(event: unknown, env: Record<string, string>): Promise<Invocation> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", RUNTIME], {
+      // Only what the Lambda runtime would set: no inherited AWS settings from this machine.
+      env: {
+        PATH: process.env.PATH ?? "",
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        HANDLER_FILE: bundle,
+        HANDLER_EVENT: JSON.stringify(event),
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
+      resolve({ result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined, stdout, stderr, code });
+    });
+  });
+}
+
+describe.skipIf(!hasMoto())(
+  "bundled handler against moto_server and the CodePipeline stand-in",
+  { timeout: 60_000 },
+  () => {
+    let moto: MotoServer;
+    let standIn: CodePipelineStandIn;
+    let cloudFront: CloudFrontClient;
+    let distributionId: string;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      // turbo builds before testing; a direct `vitest run` on a fresh checkout builds here.
+      if (!existsSync(bundle)) execFileSync("pnpm", ["build"], { cwd: packageDir, stdio: "inherit" });
+      [moto, standIn] = await Promise.all([startMoto(), startCodePipelineStandIn()]);
+      cloudFront = new CloudFrontClient({
+        region: "us-east-1",
+        endpoint: moto.endpoint,
+        credentials: {
+          accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
+          secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+        },
+      });
+    }, 180_000);
+
+    afterAll(async () => {
+      await Promise.all([moto?.stop(), standIn?.stop()]);
+    });
+
+    beforeEach(async () => {
+      await resetMoto(moto);
+      standIn.reset();
+      distributionId = await createTestDistribution(moto);
+      env = {
+        ...moto.env,
+        AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint,
+        AWS_ENDPOINT_URL_CODEPIPELINE: standIn.endpoint,
+        CLOUDFRONT_DISTRIBUTION_ID: distributionId,
+      };
+    });
+
+    it("is an ES module the runtime loads (dist/package.json says type module)", () => {
+      expect(JSON.parse(readFileSync(join(packageDir, "dist", "package.json"), "utf8"))).toEqual({ type: "module" });
+    });
+
+    it("invalidates in CloudFront and reports one success with the invalidation id and outputs", async () => {
+      const jobId = newJobId();
+      const event = codePipelineEvent({
+        jobId,
+        userParameters: JSON.stringify({ distributionId, paths: ["/index.html", "/about/*"], wait: true }),
+      });
+      const run = await invokeBundle(event, env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.result).toEqual({ jobId, result: "success", report: "reported" });
+
+      // CloudFront side: one invalidation with our paths and the job's caller reference.
+      const list = await cloudFront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+      const summaries = list.InvalidationList?.Items ?? [];
+      expect(summaries).toHaveLength(1);
+      const id = summaries[0]!.Id!;
+      const got = await cloudFront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+      expect([...(got.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort()).toEqual([
+        "/about/*",
+        "/index.html",
+      ]);
+      expect(got.Invalidation?.InvalidationBatch?.CallerReference).toBe(`codepipeline-${jobId}-${distributionId}-0`);
+
+      // CodePipeline side: exactly one result, a final success naming the invalidation.
+      expect(standIn.calls.map((c) => [c.operation, c.status])).toEqual([["PutJobSuccessResult", 200]]);
+      const body = standIn.results.get(jobId)!.body as {
+        executionDetails: { summary: string; externalExecutionId: string };
+        outputVariables: Record<string, string>;
+        continuationToken?: string;
+      };
+      expect(body.continuationToken).toBeUndefined();
+      expect(body.executionDetails.externalExecutionId).toBe(id);
+      expect(body.executionDetails.summary).toContain(distributionId);
+      expect(body.executionDetails.summary).toContain(id);
+      expect(body.outputVariables).toEqual({ InvalidationIds: id, DistributionIds: distributionId, PathCount: "2" });
+
+      // Logs: JSON lines, none with the event's artifact credentials.
+      const logLines = run.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("HANDLER_RESULT "));
+      expect(logLines.length).toBeGreaterThan(0);
+      for (const line of logLines) expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), jobId });
+      for (const secret of Object.values(ARTIFACT_SECRETS)) expect(run.stdout + run.stderr).not.toContain(secret);
+    });
+
+    it("falls back to CLOUDFRONT_DISTRIBUTION_ID and /* without UserParameters", async () => {
+      const jobId = newJobId();
+      const run = await invokeBundle(codePipelineEvent({ jobId }), env);
+      expect(run.result).toMatchObject({ result: "success" });
+      const list = await cloudFront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+      const id = list.InvalidationList?.Items?.[0]?.Id;
+      const got = await cloudFront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+      expect(got.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(["/*"]);
+    });
+
+    it("reports a ConfigurationError for malformed UserParameters and creates nothing", async () => {
+      const jobId = newJobId();
+      const run = await invokeBundle(
+        codePipelineEvent({ jobId, userParameters: '{"distributionId":"E1","wiat":true}' }),
+        env,
+      );
+      expect(run.code).toBe(0);
+      expect(run.result).toMatchObject({ result: "failure", report: "reported" });
+      const body = standIn.results.get(jobId)!.body as { failureDetails: { type: string; message: string } };
+      expect(body.failureDetails.type).toBe("ConfigurationError");
+      expect(body.failureDetails.message).toContain('unknown key "wiat"');
+      const list = await cloudFront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+      expect(list.InvalidationList?.Items ?? []).toHaveLength(0);
+    });
+
+    it("reports a failure when the distribution does not exist", async () => {
+      const jobId = newJobId();
+      const run = await invokeBundle(
+        codePipelineEvent({ jobId, userParameters: '{"distributionId":"E0000000000000"}' }),
+        env,
+      );
+      expect(run.result).toMatchObject({ result: "failure", report: "reported" });
+      const body = standIn.results.get(jobId)!.body as { failureDetails: { type: string; message: string } };
+      expect(body.failureDetails.type).toBe("ConfigurationError");
+      expect(body.failureDetails.message).toContain("E0000000000000");
+    });
+
+    it("still reports once when CodePipeline answers 500 first, and a duplicate delivery changes nothing", async () => {
+      const jobId = newJobId();
+      const event = codePipelineEvent({
+        jobId,
+        userParameters: JSON.stringify({ distributionId, paths: ["/a.html"] }),
+      });
+      standIn.failNext(1);
+      const first = await invokeBundle(event, env);
+      expect(first.result).toMatchObject({ result: "success", report: "reported" });
+      const second = await invokeBundle(event, env);
+      expect(second.code).toBe(0);
+      // The stand-in, like CodePipeline, refuses a second result; the handler accepts that.
+      expect(second.result).toMatchObject({ report: "already-answered" });
+      expect(standIn.results.size).toBe(1);
+      expect(standIn.calls.map((c) => c.status)).toEqual([500, 200, 400]);
+    });
+  },
+);

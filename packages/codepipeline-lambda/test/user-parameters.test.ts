@@ -1,0 +1,137 @@
+import { ConfigurationError } from "invalidation-core";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WAIT_TIMEOUT_MINUTES, parseUserParameters } from "../src/user-parameters.js";
+
+const ID = "E2QWRUHAPOMQZL";
+
+describe("parseUserParameters", () => {
+  it("reads every key into a typed config", () => {
+    const config = parseUserParameters(
+      JSON.stringify({
+        distributionIds: [ID, "E1A2B3C4D5E6F7"],
+        paths: ["/index.html", "/css/*"],
+        wait: true,
+        waitTimeoutMinutes: 90,
+        maxPaths: 10,
+      }),
+    );
+    expect(config).toEqual({
+      distributionIds: [ID, "E1A2B3C4D5E6F7"],
+      paths: ["/index.html", "/css/*"],
+      wait: true,
+      waitTimeoutMinutes: 90,
+      maxPaths: 10,
+    });
+  });
+
+  it("falls back to CLOUDFRONT_DISTRIBUTION_ID and no explicit paths (the plan is /*) without UserParameters", () => {
+    expect(parseUserParameters(undefined, { CLOUDFRONT_DISTRIBUTION_ID: ID })).toEqual({
+      distributionIds: [ID],
+      paths: undefined,
+      wait: false,
+      waitTimeoutMinutes: DEFAULT_WAIT_TIMEOUT_MINUTES,
+      maxPaths: undefined,
+    });
+  });
+
+  it("takes the distribution from the environment when UserParameters set only other keys", () => {
+    expect(parseUserParameters('{"wait":true}', { CLOUDFRONT_DISTRIBUTION_ID: ID }).distributionIds).toEqual([ID]);
+  });
+
+  it("prefers the UserParameters distribution over the environment", () => {
+    const config = parseUserParameters(`{"distributionId":"${ID}"}`, { CLOUDFRONT_DISTRIBUTION_ID: "E1A2B3C4D5E6F7" });
+    expect(config.distributionIds).toEqual([ID]);
+  });
+
+  it("lists a distribution given twice once", () => {
+    expect(parseUserParameters(JSON.stringify({ distributionIds: [ID, ID] })).distributionIds).toEqual([ID]);
+  });
+
+  // Each row: UserParameters text, environment, and a fragment the message must contain so
+  // that the pipeline's user sees what to fix.
+  const malformed: [string, string, Record<string, string>, RegExp][] = [
+    ["not JSON", "{distributionId: E2}", {}, /not valid JSON/],
+    ["a JSON array", `["${ID}"]`, {}, /must be a JSON object/],
+    ["a JSON string", `"${ID}"`, {}, /must be a JSON object/],
+    ["JSON null", "null", {}, /must be a JSON object/],
+    ["an unknown key (typo)", `{"distributionID":"${ID}"}`, {}, /unknown key "distributionID"/],
+    ["distributionId not a string", '{"distributionId":123}', {}, /distributionId must be a string, got 123/],
+    ["distributionIds not an array", `{"distributionIds":"${ID}"}`, {}, /distributionIds must be an array/],
+    ["distributionIds empty", '{"distributionIds":[]}', {}, /distributionIds.*at least one distribution id/],
+    ["distributionIds with a non-string", `{"distributionIds":["${ID}",7]}`, {}, /distributionIds\.1 must be a string/],
+    [
+      "both distributionId and distributionIds",
+      `{"distributionId":"${ID}","distributionIds":["${ID}"]}`,
+      {},
+      /both distributionId and distributionIds/,
+    ],
+    ["a malformed distribution id", '{"distributionId":"not-an-id"}', {}, /distributionId.*not-an-id/],
+    [
+      "a malformed id among several",
+      `{"distributionIds":["${ID}","e2qwruhapomqzl!"]}`,
+      {},
+      /distributionIds\.1.*e2qwruhapomqzl!/,
+    ],
+    ["no distribution anywhere", '{"paths":["/*"]}', {}, /CLOUDFRONT_DISTRIBUTION_ID/],
+    [
+      "a malformed id in the environment",
+      "",
+      { CLOUDFRONT_DISTRIBUTION_ID: "arn:aws:cloudfront::1:distribution/E2" },
+      /CLOUDFRONT_DISTRIBUTION_ID/,
+    ],
+    ["paths not an array", `{"distributionId":"${ID}","paths":"/*"}`, {}, /paths must be an array/],
+    ["paths empty", `{"distributionId":"${ID}","paths":[]}`, {}, /paths.*at least one path/],
+    ["a path that is not a string", `{"distributionId":"${ID}","paths":[null]}`, {}, /paths\.0 must be a string/],
+    [
+      "a path without a leading slash",
+      `{"distributionId":"${ID}","paths":["index.html"]}`,
+      {},
+      /paths\.0.*index\.html/,
+    ],
+    [
+      "a path with a wildcard in the middle",
+      `{"distributionId":"${ID}","paths":["/a/*/b"]}`,
+      {},
+      /paths\.0.*\/a\/\*\/b/,
+    ],
+    ["wait as a string", `{"distributionId":"${ID}","wait":"true"}`, {}, /wait must be a boolean, got "true"/],
+    [
+      "waitTimeoutMinutes as a string",
+      `{"distributionId":"${ID}","waitTimeoutMinutes":"30"}`,
+      {},
+      /waitTimeoutMinutes must be a number/,
+    ],
+    [
+      "waitTimeoutMinutes zero",
+      `{"distributionId":"${ID}","waitTimeoutMinutes":0}`,
+      {},
+      /waitTimeoutMinutes must be more than 0/,
+    ],
+    [
+      "waitTimeoutMinutes over 24 hours",
+      `{"distributionId":"${ID}","waitTimeoutMinutes":1441}`,
+      {},
+      /waitTimeoutMinutes must be at most 1440/,
+    ],
+    [
+      "maxPaths fractional",
+      `{"distributionId":"${ID}","maxPaths":2.5}`,
+      {},
+      /maxPaths must be a whole number, got 2\.5/,
+    ],
+    ["maxPaths zero", `{"distributionId":"${ID}","maxPaths":0}`, {}, /maxPaths must be at least 1/],
+    ["maxPaths as a string", `{"distributionId":"${ID}","maxPaths":"30"}`, {}, /maxPaths must be a number/],
+  ];
+
+  it.each(malformed)("rejects %s with a ConfigurationError naming the problem", (_name, text, env, message) => {
+    const parse = () => parseUserParameters(text === "" ? undefined : text, env);
+    expect(parse).toThrow(ConfigurationError);
+    expect(parse).toThrow(message);
+  });
+
+  it("names every problem at once", () => {
+    expect(() => parseUserParameters('{"wait":1,"maxPaths":"x"}')).toThrow(
+      /wait must be a boolean.*maxPaths must be a number/,
+    );
+  });
+});
