@@ -1,0 +1,138 @@
+import { ConfigurationError } from "invalidation-core";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WAIT_TIMEOUT_SECONDS, distributionIdsFromEnv, parseCommandLine } from "../src/args.js";
+
+function usageError(argv: string[]): ConfigurationError {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`expected ${argv.join(" ")} to be rejected`);
+}
+
+describe("parseCommandLine", () => {
+  it("collects repeated --distribution-id and --path in the order given", () => {
+    const parsed = parseCommandLine([
+      "--distribution-id",
+      "E1",
+      "--path",
+      "/a",
+      "--distribution-id=E2",
+      "--path",
+      "/b c",
+    ]);
+    expect(parsed).toMatchObject({ command: "run", distributionIds: ["E1", "E2"], paths: ["/a", "/b c"] });
+  });
+
+  it("applies defaults: no wait, the default wait timeout, not a dry run, human output", () => {
+    expect(parseCommandLine([])).toEqual({
+      command: "run",
+      distributionIds: [],
+      paths: [],
+      wait: false,
+      waitTimeoutSeconds: DEFAULT_WAIT_TIMEOUT_SECONDS,
+      dryRun: false,
+      json: false,
+    });
+  });
+
+  it("keeps every option it was given", () => {
+    const parsed = parseCommandLine([
+      "--paths-file",
+      "p.txt",
+      "--sync-log",
+      "-",
+      "--s3-prefix",
+      "site/",
+      "--index-document",
+      "",
+      "--max-paths",
+      "12",
+      "--site-dir",
+      "public",
+      "--wait",
+      "--wait-timeout",
+      "0.5",
+      "--caller-reference",
+      "deploy-42",
+      "--dry-run",
+      "--json",
+    ]);
+    expect(parsed).toEqual({
+      command: "run",
+      distributionIds: [],
+      paths: [],
+      pathsFile: "p.txt",
+      syncLog: "-",
+      s3Prefix: "site/",
+      indexDocument: "",
+      maxPaths: 12,
+      siteDir: "public",
+      wait: true,
+      waitTimeoutSeconds: 0.5,
+      callerReference: "deploy-42",
+      dryRun: true,
+      json: true,
+    });
+  });
+
+  it("answers --help and --version before looking at anything else", () => {
+    expect(parseCommandLine(["--max-paths", "0", "--help"])).toEqual({ command: "help" });
+    expect(parseCommandLine(["-h"])).toEqual({ command: "help" });
+    expect(parseCommandLine(["--version"])).toEqual({ command: "version" });
+  });
+
+  it("rejects an unknown flag, naming it", () => {
+    expect(usageError(["--distribution-id", "E1", "--pathz", "/a"]).message).toContain("--pathz");
+  });
+
+  it("rejects a stray argument, naming it", () => {
+    expect(usageError(["/index.html"]).message).toContain("/index.html");
+  });
+
+  it("rejects a flag whose value is missing", () => {
+    expect(usageError(["--max-paths"]).message).toContain("--max-paths");
+  });
+
+  it.each(["0", "-3", "2.5", "ten", "", "1e3"])("rejects --max-paths %j, naming the flag and the value", (value) => {
+    // The `=` form: node:util refuses a separate value that starts with a dash, before we see it.
+    const message = usageError([`--max-paths=${value}`]).message;
+    expect(message).toContain("--max-paths");
+    expect(message).toContain(JSON.stringify(value));
+  });
+
+  it.each(["0", "-1", "soon", "", "90000", "1s"])("rejects --wait-timeout %j", (value) => {
+    expect(usageError([`--wait-timeout=${value}`]).message).toContain("--wait-timeout");
+  });
+
+  it.each([
+    ["30", 30],
+    ["0.25", 0.25],
+    [".5", 0.5],
+  ])("accepts --wait-timeout %j as %d seconds", (value, seconds) => {
+    expect(parseCommandLine(["--wait-timeout", value])).toMatchObject({ waitTimeoutSeconds: seconds });
+  });
+
+  it("refuses to read stdin for both --paths-file and --sync-log", () => {
+    const message = usageError(["--paths-file", "-", "--sync-log", "-"]).message;
+    expect(message).toContain("--paths-file");
+    expect(message).toContain("--sync-log");
+  });
+
+  it.each(["--paths-file", "--sync-log", "--site-dir", "--caller-reference"])("rejects an empty %s", (flag) => {
+    expect(usageError([flag, " "]).message).toContain(flag);
+  });
+});
+
+describe("distributionIdsFromEnv", () => {
+  it("splits several ids on commas and whitespace, dropping empties", () => {
+    expect(distributionIdsFromEnv(" E1, E2\nE3,,")).toEqual(["E1", "E2", "E3"]);
+  });
+
+  it("gives nothing for an unset or blank variable", () => {
+    expect(distributionIdsFromEnv(undefined)).toEqual([]);
+    expect(distributionIdsFromEnv("  ")).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const BUNDLE = join(PACKAGE_DIR, "dist", "index.js");
+export const FIXTURES = join(PACKAGE_DIR, "test", "fixtures");
+export const CORE_FIXTURES = join(PACKAGE_DIR, "..", "invalidation-core", "test", "fixtures");
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** Added to a clean environment: the developer's own AWS settings must not leak into a test. */
+  readonly env?: Record<string, string>;
+  readonly stdin?: string;
+  readonly cwd?: string;
+  /** Another script to run instead of the bundle (a copy of it). */
+  readonly script?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Runs the bundled CLI as a process, the way a CI job does, and collects its output. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [options.script ?? BUNDLE, ...args], {
+      cwd: options.cwd ?? PACKAGE_DIR,
+      env: {
+        PATH: process.env.PATH ?? "",
+        // No shared ~/.aws: a dry run must not need it, and a real run gets only what the test gives.
+        HOME: "/nonexistent-home-for-cli-tests",
+        AWS_CONFIG_FILE: "/nonexistent-aws-config",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent-aws-credentials",
+        AWS_EC2_METADATA_DISABLED: "true",
+        ...options.env,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.stdin ?? "");
+  });
+}
