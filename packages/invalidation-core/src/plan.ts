@@ -1,4 +1,8 @@
 // OWNER: core-plan helper. Contract below is shared; keep exported names and shapes.
+import { ConfigurationError } from "./errors.js";
+import { chooseExact, EXACT_CELL_LIMIT, EXACT_WORK_LIMIT, exactSearchSize } from "./plan-exact.js";
+import { chooseRelaxed } from "./plan-relaxed.js";
+import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
 
 /** CloudFront's per-distribution limits on paths in progress at one time. */
 export interface InvalidationLimits {
@@ -36,17 +40,345 @@ export interface InvalidationPlan {
 }
 
 /**
+ * Without a site listing the planner estimates what a wildcard hits: it assumes a directory level
+ * splits the site at least this many ways, so `/blog/*` is taken to hit at most an eighth of `/*`.
+ */
+export const ESTIMATED_BRANCHING = 8;
+
+/**
  * Plans the invalidation paths for a set of changed paths: covers every one of them by
  * CloudFront's matching, never goes over `maxPaths`, and collapses into the wildcards that hit
  * the least else. `/*` is the last resort.
+ *
+ * - Input paths are encoded invalidation paths; a trailing `*` is a wildcard. Duplicates and paths
+ *   that a given wildcard covers are dropped.
+ * - When what is left fits `maxPaths`, it is the plan, unchanged.
+ * - Otherwise the candidate wildcards are the longest common prefixes of groups of changed paths
+ *   (character prefixes, so `/blog`, `/blog/` and `/blog/index.html` become `/blog*`). The planner
+ *   minimizes the unchanged site paths hit (with `sitePaths`), or else an estimate of the share of
+ *   the site hit, in which deeper is cheaper and a parent costs more than all its children (see
+ *   {@link ESTIMATED_BRANCHING}). The search is exact (a tree knapsack over the prefix trie; among
+ *   equally cheap plans, the one with fewest paths); for inputs where that would take too long
+ *   (n x maxPaths beyond ~2e7) it is a Lagrangian relaxation plus a greedy fill (see {@link PlanSearch}).
+ * - Output paths are sorted; `batches` cut them in order so that each batch alone fits `limits`.
+ *
+ * @throws ConfigurationError when `maxPaths` or `limits` are not whole numbers >= 1, or a path does
+ *   not start with `/`.
+ * @example
+ * planInvalidation(["/blog/a/", "/blog/a", "/blog/a/index.html", "/"], { maxPaths: 2 }).paths
+ * // → ["/", "/blog/a*"]
  */
 export function planInvalidation(changedPaths: readonly string[], options: PlanOptions): InvalidationPlan {
-  void changedPaths;
-  void options;
-  throw new Error("not implemented");
+  return planInvalidationUsing("auto", changedPaths, options);
+}
+
+/**
+ * How the planner searches: `exact` (tree knapsack, optimal; O(n x maxPaths) time), `relaxed`
+ * (Lagrangian relaxation plus a greedy fill; O(n) per step, about 40 steps), or `auto`: exact unless
+ * that would take more than EXACT_WORK_LIMIT steps or EXACT_CELL_LIMIT table cells.
+ */
+export type PlanSearch = "auto" | "exact" | "relaxed";
+
+/** {@link planInvalidation} with a chosen search, for tests and benchmarks. */
+export function planInvalidationUsing(
+  search: PlanSearch,
+  changedPaths: readonly string[],
+  options: PlanOptions,
+): InvalidationPlan {
+  const maxPaths = wholeNumber(options.maxPaths, "maxPaths");
+  const limits = options.limits ?? CLOUDFRONT_LIMITS;
+  wholeNumber(limits.maxFilePaths, "limits.maxFilePaths");
+  wholeNumber(limits.maxWildcardPaths, "limits.maxWildcardPaths");
+
+  const changed = normalizeChanged(changedPaths);
+
+  let paths: string[];
+  let collapsedCount = 0;
+  let unchangedHit = 0;
+  if (changed.keys.length <= maxPaths) {
+    // Exact paths and the changed wildcards hit nothing unchanged: no need to read the site's paths.
+    paths = changed.keys.map((key, i) => (changed.wildcard[i] ? `${key}*` : key));
+  } else {
+    const unchanged = options.sitePaths === undefined ? undefined : unchangedSitePaths(options.sitePaths, changed);
+    const chosen = collapse(changed, maxPaths, unchanged, search);
+    paths = chosen.paths;
+    collapsedCount = chosen.collapsedCount;
+    unchangedHit = chosen.unchangedHit;
+  }
+  paths.sort();
+
+  let wildcardCount = 0;
+  for (const path of paths) if (path.endsWith("*")) wildcardCount++;
+  return {
+    paths,
+    batches: splitIntoBatches(paths, limits),
+    pathCount: paths.length,
+    wildcardCount,
+    collapsedCount,
+    ...(options.sitePaths === undefined ? {} : { unchangedHit }),
+  };
 }
 
 /** Whether invalidation `pattern` (exact, or prefix with a trailing `*`) covers `path`. */
 export function covers(pattern: string, path: string): boolean {
   return pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : pattern === path;
+}
+
+/**
+ * Cuts `paths`, in order, into as few consecutive batches as possible that each hold at most
+ * `maxFilePaths` exact paths and `maxWildcardPaths` wildcards.
+ */
+export function splitIntoBatches(paths: readonly string[], limits: InvalidationLimits): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let files = 0;
+  let wildcards = 0;
+  for (const path of paths) {
+    const wildcard = path.endsWith("*");
+    if (wildcard ? wildcards >= limits.maxWildcardPaths : files >= limits.maxFilePaths) {
+      batches.push(batch);
+      batch = [];
+      files = 0;
+      wildcards = 0;
+    }
+    batch.push(path);
+    if (wildcard) wildcards++;
+    else files++;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+function wholeNumber(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Changed paths, deduplicated, with what a given wildcard covers dropped. Wildcards without `*`. */
+interface ChangedKeys {
+  /** Sorted, distinct; a wildcard is stored as its prefix. */
+  readonly keys: string[];
+  readonly wildcard: boolean[];
+  /** The changed wildcards' prefixes, sorted; none is a prefix of another. */
+  readonly wildcardPrefixes: string[];
+  /** The changed exact paths that no changed wildcard covers, sorted, distinct. */
+  readonly exact: string[];
+}
+
+// Sorting and comparing neighbours rather than hashing: the keys must be sorted for the trie anyway.
+function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
+  const exactInput: string[] = [];
+  const wildcardInput: string[] = [];
+  for (const path of changedPaths) {
+    if (typeof path !== "string" || !path.startsWith("/")) {
+      throw new ConfigurationError(
+        `invalidation path ${JSON.stringify(path)} does not start with "/" (give paths as the site serves them)`,
+      );
+    }
+    if (path.endsWith("*")) wildcardInput.push(path.slice(0, -1));
+    else exactInput.push(path);
+  }
+  wildcardInput.sort();
+  exactInput.sort();
+  // In sorted order the keys that start with a prefix follow it directly, so comparing with the last
+  // wildcard kept drops every covered (or repeated) one.
+  const wildcardPrefixes: string[] = [];
+  for (const prefix of wildcardInput) {
+    const last = wildcardPrefixes[wildcardPrefixes.length - 1];
+    if (last === undefined || !prefix.startsWith(last)) wildcardPrefixes.push(prefix);
+  }
+  const exact: string[] = [];
+  for (const path of exactInput) {
+    if (path === exact[exact.length - 1] || coveredByPrefix(wildcardPrefixes, path)) continue;
+    exact.push(path);
+  }
+  // Merge both sorted lists into the trie's keys. A key never equals a kept wildcard prefix (it is covered).
+  const keys: string[] = [];
+  const wildcard: boolean[] = [];
+  let w = 0;
+  for (const path of exact) {
+    while (w < wildcardPrefixes.length && wildcardPrefixes[w]! < path) {
+      keys.push(wildcardPrefixes[w++]!);
+      wildcard.push(true);
+    }
+    keys.push(path);
+    wildcard.push(false);
+  }
+  for (; w < wildcardPrefixes.length; w++) {
+    keys.push(wildcardPrefixes[w]!);
+    wildcard.push(true);
+  }
+  return { keys, wildcard, wildcardPrefixes, exact };
+}
+
+/** Whether one of `prefixes` (sorted, none a prefix of another) starts `path`. */
+function coveredByPrefix(prefixes: readonly string[], path: string): boolean {
+  if (prefixes.length === 0) return false;
+  // The greatest prefix <= path is the only one that can start it: any between it and path would start with it.
+  const at = upperBound(prefixes, path) - 1;
+  return at >= 0 && path.startsWith(prefixes[at]!);
+}
+
+/** The site paths that no changed path covers, sorted and distinct. */
+function unchangedSitePaths(sitePaths: readonly string[], changed: ChangedKeys): string[] {
+  const sorted = [...sitePaths].sort();
+  const { exact, wildcardPrefixes } = changed;
+  const unchanged: string[] = [];
+  let e = 0;
+  for (const path of sorted) {
+    if (path === unchanged[unchanged.length - 1]) continue;
+    while (e < exact.length && exact[e]! < path) e++;
+    if (exact[e] === path || coveredByPrefix(wildcardPrefixes, path)) continue;
+    unchanged.push(path);
+  }
+  return unchanged;
+}
+
+/** First index whose value is > `value`. */
+function upperBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many of `sorted` start with `prefix`: they form one run, starting at the first >= prefix. */
+function countWithPrefix(sorted: readonly string[], prefix: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const start = lo;
+  hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - start;
+}
+
+/**
+ * A wildcard must not end inside a percent escape (`/caf%C3%A` would be read as a broken escape):
+ * the length of `key`'s first `length` characters cut back to before such a `%`. That only widens it.
+ */
+function wildcardPrefixLength(key: string, length: number): number {
+  if (length >= 1 && key.charCodeAt(length - 1) === 37) return length - 1;
+  if (length >= 2 && key.charCodeAt(length - 2) === 37) return length - 2;
+  return length;
+}
+
+/**
+ * How deep a prefix reaches, in directory levels: one per slash, plus up to 0.9 for the characters
+ * after the last slash (each narrows a little more, never a whole level). `/blog` is 1.84, `/blog/` 2.
+ */
+function directoryLevel(key: string, length: number): number {
+  let slashes = 0;
+  let lastSlash = -1;
+  for (let i = 0; i < length; i++) {
+    if (key.charCodeAt(i) === 47) {
+      slashes++;
+      lastSlash = i;
+    }
+  }
+  return slashes + 0.9 * (1 - 0.5 ** Math.min(length - lastSlash - 1, 40));
+}
+
+/**
+ * Without a site listing, what each internal node's wildcard is estimated to hit, as a share of
+ * what the root's wildcard hits. Going down the trie a child gets at most 1/(siblings + 2) of its
+ * parent's share (the parent's wildcard also hits siblings nobody changed) and at most
+ * ESTIMATED_BRANCHING^-(levels it goes down). So a parent always costs more than all of its children
+ * together, and deeper wildcards cost less.
+ */
+function estimatedShares(trie: PrefixTrie): Float64Array {
+  const { nodeCount, parent, leaf, postOrder, depth, rep, keys } = trie;
+  const children = new Int32Array(nodeCount);
+  for (let node = 0; node < nodeCount; node++) if (parent[node]! >= 0) children[parent[node]!]! += 1;
+  const level = new Float64Array(nodeCount);
+  const share = new Float64Array(nodeCount);
+  for (let k = nodeCount - 1; k >= 0; k--) {
+    const node = postOrder[k]!;
+    if (leaf[node]! >= 0) continue;
+    level[node] = directoryLevel(keys[rep[node]!]!, depth[node]!);
+    const up = parent[node]!;
+    share[node] =
+      up < 0
+        ? 1
+        : share[up]! *
+          Math.min(1 / (children[up]! + 1), ESTIMATED_BRANCHING ** -Math.min(level[node]! - level[up]!, 300));
+  }
+  return share;
+}
+
+interface Collapsed {
+  readonly paths: string[];
+  readonly collapsedCount: number;
+  readonly unchangedHit: number;
+}
+
+/**
+ * Chooses at most `maxPaths` patterns covering every changed key: an antichain of trie nodes, each
+ * either a leaf (the key itself) or an internal node (the wildcard at its common prefix). Minimizes
+ * the total cost of the chosen wildcards: unchanged site paths hit, or the estimated share.
+ */
+function collapse(
+  changed: ChangedKeys,
+  maxPaths: number,
+  unchanged: readonly string[] | undefined,
+  search: PlanSearch,
+): Collapsed {
+  const trie = buildPrefixTrie(changed.keys);
+  const { nodeCount, parent, leaf, postOrder, depth, rep, keys } = trie;
+  const root = postOrder[nodeCount - 1]!;
+
+  // Cost of the wildcard at each internal node; Infinity where no wildcard may go (a prefix cut back
+  // out of a percent escape to its parent's prefix or shorter would overlap its siblings).
+  const cost = unchanged === undefined ? estimatedShares(trie) : new Float64Array(nodeCount);
+  const patternLength = new Int32Array(nodeCount);
+  for (let node = 0; node < nodeCount; node++) {
+    if (leaf[node]! >= 0) continue;
+    const key = keys[rep[node]!]!;
+    const length = wildcardPrefixLength(key, depth[node]!);
+    const up = parent[node]!;
+    if (up >= 0 && length <= depth[up]!) {
+      cost[node] = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    patternLength[node] = length;
+    if (unchanged !== undefined) cost[node] = countWithPrefix(unchanged, key.slice(0, length));
+  }
+
+  const children = childrenIndex(trie);
+  const size = exactSearchSize(trie, children, maxPaths);
+  const exact =
+    search === "exact" || (search === "auto" && size.work <= EXACT_WORK_LIMIT && size.cells <= EXACT_CELL_LIMIT);
+  const chosen = exact ? chooseExact(trie, children, cost, maxPaths) : chooseRelaxed(trie, children, cost, maxPaths);
+
+  const paths: string[] = [];
+  let collapsedCount = 0;
+  let unchangedHit = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (chosen[node] === 1) {
+      const index = leaf[node]!;
+      if (index >= 0) paths.push(changed.wildcard[index] ? `${keys[index]}*` : keys[index]!);
+      else {
+        paths.push(`${keys[rep[node]!]!.slice(0, patternLength[node]!)}*`);
+        collapsedCount += trie.leafCount[node]!;
+        if (unchanged !== undefined) unchangedHit += cost[node]!;
+      }
+    } else for (let c = children.start[node]!; c < children.start[node + 1]!; c++) stack.push(children.list[c]!);
+  }
+  return { paths, collapsedCount, unchangedHit };
 }

@@ -1,0 +1,220 @@
+import type { Children, PrefixTrie } from "./plan-trie.js";
+
+/**
+ * A near-optimal cover for inputs too large for the exact search, in O(nodes x ~40): a Lagrangian
+ * relaxation solved exactly over the trie, then a greedy step that spends the budget it left.
+ * Returns the chosen nodes (leaves: the key itself; internal nodes: their wildcard).
+ *
+ * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
+ */
+export function chooseRelaxed(trie: PrefixTrie, children: Children, cost: Float64Array, maxPaths: number): Uint8Array {
+  const { nodeCount, parent, leaf, postOrder, keys } = trie;
+  const root = postOrder[nodeCount - 1]!;
+  // The Lagrangian search runs over internal nodes only, renumbered in post-order so that it reads
+  // memory in sequence; a key (leaf) always costs just the price of one path.
+  const innerCount = nodeCount - keys.length;
+  const innerNode = new Int32Array(innerCount);
+  const innerIndex = new Int32Array(nodeCount).fill(-1);
+  for (let k = 0, i = 0; k < nodeCount; k++) {
+    const node = postOrder[k]!;
+    if (leaf[node]! < 0) {
+      innerIndex[node] = i;
+      innerNode[i++] = node;
+    }
+  }
+  const innerParent = new Int32Array(innerCount);
+  const innerCost = new Float64Array(innerCount);
+  const directKeys = new Float64Array(innerCount);
+  for (let i = 0; i < innerCount; i++) {
+    const node = innerNode[i]!;
+    const up = parent[node]!;
+    innerParent[i] = up < 0 ? -1 : innerIndex[up]!;
+    innerCost[i] = cost[node]!;
+  }
+  for (let node = 0; node < nodeCount; node++) if (leaf[node]! >= 0) directKeys[innerIndex[parent[node]!]!]! += 1;
+
+  const take = new Uint8Array(innerCount);
+  const sumCost = new Float64Array(innerCount);
+  const sumCount = new Float64Array(innerCount);
+  // Lagrangian relaxation: for a price `lambda` per path, the cheapest cover of each subtree is either
+  // its own wildcard or the cheapest covers of its children. Ties go to the wildcard, so the number of
+  // paths falls as the price rises, and the plan found is optimal for its own number of paths.
+  const solve = (lambda: number): number => {
+    let total = 0;
+    for (let i = 0; i < innerCount; i++) {
+      const below = sumCost[i]! + lambda * directKeys[i]!;
+      const wildcard = innerCost[i]! + lambda;
+      let g: number;
+      let c: number;
+      if (wildcard <= below) {
+        take[i] = 1;
+        g = wildcard;
+        c = 1;
+      } else {
+        take[i] = 0;
+        g = below;
+        c = sumCount[i]! + directKeys[i]!;
+      }
+      sumCost[i] = 0;
+      sumCount[i] = 0;
+      const up = innerParent[i]!;
+      if (up >= 0) {
+        sumCost[up]! += g;
+        sumCount[up]! += c;
+      } else total = c;
+    }
+    return total;
+  };
+
+  // At a price above the root's cost the root wildcard alone is cheapest (every child costs >= lambda).
+  let lo = 0;
+  let hi = cost[root]! + 1;
+  if (solve(lo) <= maxPaths) hi = lo;
+  else {
+    // Stop at a relative precision that separates the price breakpoints of real plans; the greedy
+    // step below spends whatever budget a slightly high price leaves unused.
+    for (let step = 0; step < 64 && hi - lo > 1e-9 * hi; step++) {
+      const mid = (lo + hi) / 2;
+      const count = solve(mid);
+      if (count <= maxPaths) hi = mid;
+      else lo = mid;
+      if (count === maxPaths) break;
+    }
+  }
+  solve(hi);
+
+  // The chosen wildcards: taken nodes with no taken ancestor (parents come before children here).
+  const chosen = new Uint8Array(nodeCount);
+  const under = new Uint8Array(nodeCount);
+  let used = 0;
+  for (let k = nodeCount - 1; k >= 0; k--) {
+    const node = postOrder[k]!;
+    const up = parent[node]!;
+    const above = up >= 0 && under[up] === 1;
+    if (!above && (leaf[node]! >= 0 || take[innerIndex[node]!] === 1)) {
+      chosen[node] = 1;
+      used++;
+    }
+    under[node] = above || chosen[node] === 1 ? 1 : 0;
+  }
+
+  spendLeftover(trie, children, cost, chosen, maxPaths - used);
+  return chosen;
+}
+
+/**
+ * The Lagrangian plan can use fewer paths than allowed. Greedily split chosen wildcards back into
+ * their children (wildcards or the keys themselves), best saving per extra path first, while paths
+ * are left and the split saves something.
+ */
+function spendLeftover(
+  trie: PrefixTrie,
+  children: Children,
+  cost: Float64Array,
+  chosen: Uint8Array,
+  leftover: number,
+): void {
+  if (leftover <= 0) return;
+  const heap = new SplitHeap();
+  const consider = (node: number): void => {
+    if (trie.leaf[node]! >= 0) return;
+    const parts = splitParts(trie, children, cost, node);
+    let partsCost = 0;
+    for (const part of parts) partsCost += trie.leaf[part]! >= 0 ? 0 : cost[part]!;
+    const saving = cost[node]! - partsCost;
+    if (saving > 0) heap.push({ node, parts, added: parts.length - 1, ratio: saving / (parts.length - 1) });
+    // Look past splits that save nothing by themselves: the node's keys, all exact, save its whole cost.
+    const keys = trie.leafCount[node]!;
+    if (keys - 1 > parts.length - 1 && keys - 1 <= leftover && cost[node]! > 0) {
+      heap.push({ node, parts: undefined, added: keys - 1, ratio: cost[node]! / (keys - 1) });
+    }
+  };
+  for (let node = 0; node < trie.nodeCount; node++) if (chosen[node] === 1) consider(node);
+  let left = leftover;
+  while (left > 0) {
+    const best = heap.pop();
+    if (best === undefined) break;
+    // Skip what no longer fits, and options for a node already split another way.
+    if (best.added > left || chosen[best.node] !== 1) continue;
+    chosen[best.node] = 0;
+    if (best.parts === undefined) {
+      const stack = [best.node];
+      while (stack.length > 0) {
+        const node = stack.pop()!;
+        if (trie.leaf[node]! >= 0) chosen[node] = 1;
+        else stack.push(...childrenOf(children, node));
+      }
+    } else {
+      for (const part of best.parts) {
+        chosen[part] = 1;
+        consider(part);
+      }
+    }
+    left -= best.added;
+  }
+}
+
+/** The children of `node`, with any that may not hold a wildcard replaced by their own parts. */
+function splitParts(trie: PrefixTrie, children: Children, cost: Float64Array, node: number): number[] {
+  const parts: number[] = [];
+  const stack = [...childrenOf(children, node)].reverse();
+  while (stack.length > 0) {
+    const part = stack.pop()!;
+    if (trie.leaf[part]! >= 0 || Number.isFinite(cost[part]!)) parts.push(part);
+    else stack.push(...[...childrenOf(children, part)].reverse());
+  }
+  return parts;
+}
+
+interface Split {
+  readonly node: number;
+  /** The parts it splits into; undefined: all its keys, exact. */
+  readonly parts: readonly number[] | undefined;
+  readonly added: number;
+  readonly ratio: number;
+}
+
+/** Max-heap on saving per extra path; ties by node number, so the result is deterministic. */
+class SplitHeap {
+  private readonly items: Split[] = [];
+
+  push(item: Split): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(items[i]!, items[up]!)) break;
+      [items[i], items[up]] = [items[up]!, items[i]!];
+      i = up;
+    }
+  }
+
+  pop(): Split | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    items[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < items.length && before(items[l]!, items[best]!)) best = l;
+      if (r < items.length && before(items[r]!, items[best]!)) best = r;
+      if (best === i) break;
+      [items[i], items[best]] = [items[best]!, items[i]!];
+      i = best;
+    }
+    return top;
+  }
+}
+
+function before(a: Split, b: Split): boolean {
+  return a.ratio > b.ratio || (a.ratio === b.ratio && a.node < b.node);
+}
+
+function childrenOf(children: Children, node: number): Int32Array {
+  return children.list.subarray(children.start[node]!, children.start[node + 1]!);
+}
