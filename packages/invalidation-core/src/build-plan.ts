@@ -62,7 +62,8 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
       mapping,
     );
     warnings.push(...mapped.warnings);
-    changed.push(...mapped.paths);
+    // Not push(...paths): spreading a million-path sync log into arguments overflows the stack.
+    for (const path of mapped.paths) changed.push(path);
   } else if (explicit.length === 0) {
     changed.push("/*");
   }

@@ -1,6 +1,7 @@
 export * from "./build-plan.js";
 export * from "./clock.js";
 export * from "./cloudfront.js";
+export * from "./content-diff.js";
 export * from "./errors.js";
 export * from "./paths.js";
 export * from "./plan.js";

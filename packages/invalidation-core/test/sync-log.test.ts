@@ -337,18 +337,10 @@ describe("parseChanges properties", () => {
   });
 });
 
-describe("parseChanges performance", () => {
-  // Timings on a shared machine vary tenfold with load, so each check compares the parser with a
-  // trivially linear pass over the same text (split, slice, one object a line) and also keeps a
-  // hard ceiling that only a super-linear parser would break. The time is printed for the record.
-  const baseline = (text: string) => {
-    const started = performance.now();
-    const out: { key: string }[] = [];
-    for (const line of text.split("\n")) out.push({ key: line.slice(8) });
-    return performance.now() - started;
-  };
-
-  it("parses a million lines in linear time", () => {
+describe("parseChanges at scale", () => {
+  // No timing assertions (speed is measured by `pnpm bench`): these inputs are sized so that a
+  // super-linear parser would run into the test timeout instead of passing.
+  it("parses a million lines with progress segments and padding", { timeout: 60_000 }, () => {
     const progress = "Completed 1.0 MiB/9.0 MiB (3.0 MiB/s) with 8 file(s) remaining";
     const lines: string[] = [];
     for (let i = 0; i < 1_000_000; i++) {
@@ -356,33 +348,22 @@ describe("parseChanges performance", () => {
         i % 2 === 0 ? `${progress}\rupload: site/p/${i} a.html to s3://b/p/${i} a.html   ` : `delete: s3://b/q/${i}`,
       );
     }
-    const text = lines.join("\n");
-    const base = Math.min(baseline(text), baseline(text));
-    const started = performance.now();
-    const parsed = parseChanges(text);
-    const elapsed = performance.now() - started;
-    console.info(`parseChanges: 10^6 lines in ${Math.round(elapsed)} ms (baseline pass ${Math.round(base)} ms)`);
+    const parsed = parseChanges(lines.join("\n"));
     expect(parsed.objects).toHaveLength(1_000_000);
+    expect(parsed.objects[0]).toEqual({ bucket: "b", key: "p/0 a.html", action: "upload" });
     expect(parsed.objects[999_999]).toEqual({ bucket: "b", key: "q/999999", action: "delete" });
-    expect(elapsed).toBeLessThan(Math.max(15 * base, 1000));
-    expect(elapsed).toBeLessThan(10_000);
   });
 
-  it("stays linear when a lone CR sits at the very end of a long log", () => {
+  it("reads a long log that ends in a lone CR", () => {
     // Looking for the next CR from every line would rescan the whole rest of the text each time.
     const text = `${"delete: s3://b/k\n".repeat(300_000)}\r`;
-    const base = Math.min(baseline(text), baseline(text));
-    const started = performance.now();
     expect(parseChanges(text).objects).toHaveLength(300_000);
-    expect(performance.now() - started).toBeLessThan(Math.max(15 * base, 1000));
   });
 
-  it("stays linear on one long line full of ` to s3://`", () => {
+  it("splits one long line full of ` to s3://` at the right place", () => {
     // Scoring each split candidate by comparing strings would be quadratic: minutes here.
     const body = Array.from({ length: 20_000 }, () => "x to s3://bkt/y").join(" ");
-    const started = performance.now();
     const parsed = parseChanges(`copy: s3://a/${body} to s3://c/${body}`);
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(parsed.objects).toEqual([{ bucket: "c", key: body, action: "copy" }]);
   });
 });
