@@ -1,0 +1,172 @@
+import { buildPlan, CLOUDFRONT_LIMITS, keysToPaths, splitIntoBatches } from "invalidation-core";
+import type { Deploy } from "./sites.js";
+import { formatInt, formatPercent } from "./stats.js";
+import { renderTable } from "./table.js";
+
+/** Budgets our planner is run at: 30 is the default (30 deploys x 30 paths fit the free 1,000). */
+export const BUDGETS = [8, 30, 100, 1000] as const;
+
+/** CloudFront bills nothing for the first 1,000 paths a month per account. */
+const FREE_PATHS_PER_MONTH = 1000;
+
+/** The popular deploy tools' rule: individual paths up to this many changed files, `/*` beyond. */
+export const TOOL_RULE_THRESHOLD = 8;
+
+export interface StrategyResult {
+  readonly strategy: string;
+  /** Paths CloudFront bills (a wildcard counts as one). */
+  readonly billed: number;
+  /** Site paths (URLs the cache can hold) that did not change but that the plan invalidates. */
+  readonly unchangedHit: number;
+  /** unchangedHit over every unchanged site path: the share of the still-valid cache thrown away. */
+  readonly unchangedShare: number;
+  /** CreateInvalidation calls: batches within CloudFront's in-progress limits. */
+  readonly calls: number;
+  /** Waits for earlier batches to complete before the next may start (3,000 file paths in progress). */
+  readonly waits: number;
+  /** Changed paths the plan does not cover: stale content left in the cache. Must be 0. */
+  readonly missed: number;
+}
+
+export interface DeployResult {
+  readonly deploy: Deploy;
+  readonly sitePathCount: number;
+  readonly changedPathCount: number;
+  readonly results: readonly StrategyResult[];
+}
+
+/** First index whose value is >= `value` in a sorted list. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Marks the entries of `sorted` that some pattern covers, by CloudFront's matching: a trailing `*`
+ * matches every path that starts with what precedes it, anything else only itself. Measured here
+ * independently of the planner, so that a planner bug shows up as a miss rather than being trusted.
+ */
+export function coveredMask(sorted: readonly string[], patterns: readonly string[]): Uint8Array {
+  const mask = new Uint8Array(sorted.length);
+  for (const pattern of patterns) {
+    if (pattern.endsWith("*")) {
+      const prefix = pattern.slice(0, -1);
+      for (let i = lowerBound(sorted, prefix); i < sorted.length && sorted[i]!.startsWith(prefix); i++) mask[i] = 1;
+    } else {
+      const i = lowerBound(sorted, pattern);
+      if (sorted[i] === pattern) mask[i] = 1;
+    }
+  }
+  return mask;
+}
+
+function evaluate(
+  strategy: string,
+  patterns: readonly string[],
+  sitePaths: readonly string[],
+  changed: ReadonlySet<string>,
+  changedSorted: readonly string[],
+  unchangedTotal: number,
+): StrategyResult {
+  const siteMask = coveredMask(sitePaths, patterns);
+  let unchangedHit = 0;
+  siteMask.forEach((hit, i) => {
+    if (hit === 1 && !changed.has(sitePaths[i]!)) unchangedHit++;
+  });
+  let missed = 0;
+  for (const hit of coveredMask(changedSorted, patterns)) if (hit === 0) missed++;
+  const batches = splitIntoBatches(patterns, CLOUDFRONT_LIMITS);
+  return {
+    strategy,
+    billed: patterns.length,
+    unchangedHit,
+    unchangedShare: unchangedTotal === 0 ? 0 : unchangedHit / unchangedTotal,
+    calls: batches.length,
+    // Every batch after the first holds paths that only fit once the earlier ones have completed.
+    waits: Math.max(0, batches.length - 1),
+    missed,
+  };
+}
+
+/** Runs every strategy on one deploy. */
+export function measureDeploy(deploy: Deploy): DeployResult {
+  // The cache's contents: every URL the site serves, directory forms included (`/a/`, `/a`, `/a/index.html`).
+  const sitePaths = [...keysToPaths(deploy.siteKeys).paths].sort();
+  // One path per changed file, directory forms included: what a careful user would have to list.
+  const perFile = keysToPaths([...deploy.uploaded, ...deploy.deleted]).paths;
+  const changed = new Set(perFile);
+  const changedSorted = [...perFile].sort();
+  let unchangedTotal = 0;
+  for (const path of sitePaths) if (!changed.has(path)) unchangedTotal++;
+  const run = (strategy: string, patterns: readonly string[]) =>
+    evaluate(strategy, patterns, sitePaths, changed, changedSorted, unchangedTotal);
+
+  const results: StrategyResult[] = [];
+  for (const budget of BUDGETS) {
+    // As an adapter calls the core: the sync log, the synced folder's listing, index documents on.
+    const outcome = buildPlan({ changes: deploy.syncLog, siteKeys: deploy.siteKeys, maxPaths: budget });
+    results.push(run(`ours, max ${budget}${budget === 30 ? " (default)" : ""}`, outcome.plan.paths));
+  }
+  // Issue #9's case: a fresh CI build gives every file a new mtime, so `aws s3 sync` uploads (and logs) all of them.
+  const freshLog = `${[...deploy.siteKeys.map((key) => `upload: public/${key} to s3://example-site/${key}`), ...deploy.syncLog.split("\n").filter((line) => line.startsWith("delete: "))].join("\n")}\n`;
+  const fresh = buildPlan({ changes: freshLog, siteKeys: deploy.siteKeys, maxPaths: 30 });
+  results.push(run("ours, max 30, fresh-build sync log", fresh.plan.paths));
+  results.push(run("/* (original setup)", ["/*"]));
+  results.push(run("one path per changed file", perFile));
+  const changedFiles = deploy.uploaded.length + deploy.deleted.length;
+  results.push(
+    run(
+      `tools' rule (<= ${TOOL_RULE_THRESHOLD} files, else /*)`,
+      changedFiles <= TOOL_RULE_THRESHOLD ? perFile : ["/*"],
+    ),
+  );
+  return { deploy, sitePathCount: sitePaths.length, changedPathCount: perFile.length, results };
+}
+
+export function renderPlanQuality(measured: readonly DeployResult[]): string {
+  const rows: string[][] = [
+    [
+      "deploy",
+      "strategy",
+      "paths billed",
+      "free deploys/mo",
+      "unchanged invalidated",
+      "of unchanged cache",
+      "API calls",
+      "missed",
+    ],
+  ];
+  for (const { deploy, sitePathCount, changedPathCount, results } of measured) {
+    const files = deploy.uploaded.length + deploy.deleted.length;
+    const title = `${deploy.site}: ${deploy.scenario}`;
+    const detail = `${formatInt(files)} files changed, ${formatInt(changedPathCount)} paths; site ${formatInt(sitePathCount)} paths`;
+    results.forEach((result, i) => {
+      rows.push([
+        i === 0 ? title : i === 1 ? `  ${detail}` : "",
+        result.strategy,
+        formatInt(result.billed),
+        formatInt(Math.floor(FREE_PATHS_PER_MONTH / result.billed)),
+        formatInt(result.unchangedHit),
+        formatPercent(result.unchangedShare),
+        result.waits > 0 ? `${result.calls} (${result.waits} waits)` : String(result.calls),
+        String(result.missed),
+      ]);
+    });
+  }
+  return renderTable("1. Plan quality on realistic deploys", rows, [
+    "paths billed: what CloudFront bills (a wildcard counts as one); free deploys/mo: how many such deploys fit the",
+    "  1,000 free paths a month (per account, all distributions together), USD 0.005 a path beyond.",
+    "unchanged invalidated: site paths (URLs, directory forms included) that did not change but are invalidated;",
+    "  'of unchanged cache' is their share of all unchanged site paths (/* = 100%).",
+    "API calls: CreateInvalidation batches; a wait means the next batch must wait for the earlier ones to complete",
+    "  (at most 3,000 file paths and 15 wildcards in progress per distribution; typically minutes each).",
+    "missed: changed paths the plan leaves stale (must be 0).",
+    "fresh-build sync log: the same deploy when CI rebuilt the site, so `aws s3 sync` uploads every file (new mtimes).",
+  ]);
+}
