@@ -4,7 +4,7 @@ import { type Clock, classifyError } from "invalidation-core";
 import { readCodePipelineJob } from "./codepipeline-event.js";
 import { failureTypeFor, type ReportStatus, reportJobResult } from "./job-result.js";
 import type { Logger } from "./logger.js";
-import { type ResolvePlanRequest, resolvePlanRequest } from "./plan-request.js";
+import { createPlanRequestResolver, type ResolvePlanRequest } from "./plan-request.js";
 import { runJob } from "./run-job.js";
 
 export interface HandlerDeps {
@@ -13,7 +13,7 @@ export interface HandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Defaults to explicit paths only; issue #8 plugs artifact reading in here. */
+  /** What to invalidate: explicit paths, a sync log or an artifact diff. Default: `createPlanRequestResolver({ env })`. */
   readonly resolvePlanRequest?: ResolvePlanRequest;
   /** Attempts and first delay for reporting the result (see reportJobResult). */
   readonly reportAttempts?: number;
@@ -32,6 +32,7 @@ export interface HandlerResult {
  * happens; the handler itself never throws (a throw would make Lambda invoke it again).
  */
 export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<HandlerResult> {
+  const resolvePlanRequest = deps.resolvePlanRequest ?? createPlanRequestResolver({ env: deps.env });
   return async (event) => {
     const job = readCodePipelineJob(event);
     if (job === undefined) {
@@ -56,14 +57,16 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ha
           clock: deps.clock,
           logger,
           env: deps.env,
-          resolvePlanRequest: deps.resolvePlanRequest ?? resolvePlanRequest,
+          resolvePlanRequest,
         },
         job,
       );
       logger.info(outcome.type === "success" ? "job succeeded" : "job continues", {
         summary: outcome.summary,
         invalidationIds: outcome.invalidationIds,
-        ...(outcome.type === "continue" ? { percentComplete: outcome.percentComplete } : {}),
+        ...(outcome.type === "continue" && outcome.percentComplete !== undefined
+          ? { percentComplete: outcome.percentComplete }
+          : {}),
       });
       const report = await reportJobResult(reportDeps, job.id, { type: "success", outcome });
       return { jobId: job.id, result: outcome.type === "success" ? "success" : "continuation", report };

@@ -3,6 +3,7 @@ import { CodePipelineClient } from "@aws-sdk/client-codepipeline";
 import { createCloudFrontClient, systemClock } from "invalidation-core";
 import { createHandler } from "./handler.js";
 import { createJsonLogger } from "./logger.js";
+import { createManifestS3Client, createPlanRequestResolver } from "./plan-request.js";
 
 export const handler = createHandler({
   cloudFront: createCloudFrontClient(),
@@ -10,4 +11,7 @@ export const handler = createHandler({
   clock: systemClock,
   logger: createJsonLogger(),
   env: process.env,
+  // The function's own S3 client serves the artifact manifest only; input artifacts are read
+  // with each job's artifactCredentials (a client per job, made in plan-request.ts).
+  resolvePlanRequest: createPlanRequestResolver({ env: process.env, manifestS3: createManifestS3Client() }),
 });

@@ -66,7 +66,9 @@ function successCommand(jobId: string, outcome: JobOutcome): PutJobSuccessResult
   const executionDetails = {
     summary: truncate(nonEmpty(outcome.summary, "done"), SUMMARY_LIMIT),
     ...(externalExecutionId === "" ? {} : { externalExecutionId }),
-    ...(outcome.type === "continue" ? { percentComplete: outcome.percentComplete } : {}),
+    ...(outcome.type === "continue" && outcome.percentComplete !== undefined
+      ? { percentComplete: outcome.percentComplete }
+      : {}),
   };
   if (outcome.type === "continue") {
     return new PutJobSuccessResultCommand({ jobId, continuationToken: outcome.continuationToken, executionDetails });

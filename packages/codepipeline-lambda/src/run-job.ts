@@ -11,6 +11,7 @@ import {
   type InvalidationRef,
   submitBatches,
 } from "invalidation-core";
+import { ArtifactError } from "./artifacts/index.js";
 import type { CodePipelineJob } from "./codepipeline-event.js";
 import {
   type ContinuationState,
@@ -20,7 +21,7 @@ import {
   roomForNewIds,
 } from "./continuation-token.js";
 import type { Logger } from "./logger.js";
-import type { ResolvePlanRequest } from "./plan-request.js";
+import type { ResolvedPlanRequest, ResolvePlanRequest } from "./plan-request.js";
 import { type JobConfig, parseUserParameters } from "./user-parameters.js";
 
 /** What one invocation decided; `job-result.ts` turns it into the CodePipeline call. */
@@ -35,7 +36,8 @@ export type JobOutcome =
       readonly type: "continue";
       readonly continuationToken: string;
       readonly summary: string;
-      readonly percentComplete: number;
+      /** Undefined when this invocation could not tell (it only retries a failed read). */
+      readonly percentComplete: number | undefined;
       readonly invalidationIds: readonly string[];
     };
 
@@ -72,11 +74,62 @@ function fingerprint(config: JobConfig, plan: InvalidationPlan): string {
  * be called again. Never sleeps. Throws classified errors; the handler reports them.
  */
 export async function runJob(deps: RunJobDeps, job: CodePipelineJob): Promise<JobOutcome> {
-  const { clock, logger } = deps;
+  const { logger } = deps;
   // All validation happens here, before any CloudFront call.
   const config = parseUserParameters(job.userParameters, deps.env);
-  const request = await deps.resolvePlanRequest(config, job);
-  const planned = buildPlan(request);
+  let resolved: ResolvedPlanRequest;
+  try {
+    resolved = await deps.resolvePlanRequest(config, job, logger);
+  } catch (error) {
+    const retry = retryReadOnContinuation(deps, job, error);
+    if (retry === undefined) throw error;
+    return retry;
+  }
+  const outcome = await step(deps, job, config, buildPlan(resolved.request));
+  if (outcome.type !== "success" || resolved.onFinalSuccess === undefined) return outcome;
+  // Only now, with every invalidation done, may the job's bookkeeping (the artifact manifest) move on.
+  const note = await resolved.onFinalSuccess();
+  return { ...outcome, summary: `${outcome.summary} ${note}.` };
+}
+
+/**
+ * On a continuation, the invalidations are already under way: an S3 blip while re-reading the
+ * artifact or the manifest (throttling or a 5xx past the SDK's retries) should not fail the deploy.
+ * Reply with the same token, counting the failure, so the next continuation reads again; as for
+ * CloudFront, a few times in a row and within the deadline. A broken artifact (ArtifactError) or any
+ * other kind of failure is not retried: reading it again gives the same answer.
+ */
+function retryReadOnContinuation(deps: RunJobDeps, job: CodePipelineJob, error: unknown): JobOutcome | undefined {
+  if (job.continuationToken === undefined || error instanceof ArtifactError) return undefined;
+  const classified = classifyError(error);
+  if (classified.kind !== "transient") return undefined;
+  let state: ContinuationState;
+  try {
+    state = decodeContinuationToken(job.continuationToken);
+  } catch {
+    return undefined;
+  }
+  if (state.transientFailures + 1 >= MAX_TRANSIENT_FAILURES || deps.clock.now() >= state.deadline) return undefined;
+  deps.logger.warn("reading the job's input failed transiently; trying again in the next continuation", {
+    error: classified,
+  });
+  const retry = { ...state, transientFailures: state.transientFailures + 1 };
+  return {
+    type: "continue",
+    continuationToken: encodeContinuationToken(retry),
+    summary: `Reading the job's input failed and will be retried (${retry.transientFailures}/${MAX_TRANSIENT_FAILURES - 1}): ${classified.message}`,
+    percentComplete: undefined,
+    invalidationIds: allIds(retry),
+  };
+}
+
+async function step(
+  deps: RunJobDeps,
+  job: CodePipelineJob,
+  config: JobConfig,
+  planned: ReturnType<typeof buildPlan>,
+): Promise<JobOutcome> {
+  const { clock, logger } = deps;
   for (const warning of planned.warnings) logger.warn(warning);
   const { plan } = planned;
   if (planned.nothingChanged || plan.batches.length === 0) {

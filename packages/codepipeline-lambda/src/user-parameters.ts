@@ -1,6 +1,24 @@
 import { ConfigurationError, parseDistributionId, parseInvalidationPath } from "invalidation-core";
 import * as v from "valibot";
 
+/** Where the changed files come from, when an input artifact tells (issue #8). */
+export type ArtifactInput =
+  | {
+      readonly kind: "syncLog";
+      /** The input artifact's name; undefined: the action's only input artifact. */
+      readonly artifact: string | undefined;
+      /** Path of the log inside the artifact (`sync.log`). */
+      readonly path: string;
+    }
+  | {
+      readonly kind: "diffArtifact";
+      /** The input artifact whose entries are compared with the stored manifest. */
+      readonly artifact: string;
+      /** Where the artifact is extracted in the bucket (the S3 deploy action's ObjectKey), normalized: `""` or `site/`. */
+      readonly deployPrefix: string;
+      readonly manifestKey: string | undefined;
+    };
+
 /** The action's configuration, validated. Everything the plan and the waiting depend on. */
 export interface JobConfig {
   /** One or more distributions, unique, in the order given. */
@@ -10,6 +28,12 @@ export interface JobConfig {
   readonly wait: boolean;
   readonly waitTimeoutMinutes: number;
   readonly maxPaths: number | undefined;
+  /** Changed files from an input artifact; undefined: only `paths` (or `/*`). */
+  readonly input?: ArtifactInput | undefined;
+  /** Key prefix the distribution's origin path points at (as in the other adapters). */
+  readonly s3Prefix?: string | undefined;
+  /** Index document; `""` turns directory forms off. Undefined: the core's default (`index.html`). */
+  readonly indexDocument?: string | undefined;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MINUTES = 30;
@@ -18,7 +42,7 @@ export const MAX_WAIT_TIMEOUT_MINUTES = 24 * 60;
 export const DISTRIBUTION_ENV = "CLOUDFRONT_DISTRIBUTION_ID";
 
 // strictObject: an unknown key (a typo like "distributionID") is an error, never silently ignored.
-// Issue #8 adds its artifact keys (syncLog, diffArtifact, ...) here.
+const NonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 const UserParametersSchema = v.strictObject({
   distributionId: v.optional(v.string()),
   distributionIds: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "must list at least one distribution id"))),
@@ -36,6 +60,14 @@ const UserParametersSchema = v.strictObject({
     ),
   ),
   maxPaths: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"))),
+  // Changed files from the input artifacts (issue #8): a sync log inside an artifact, or a diff of
+  // the deployed artifact against the manifest of the previous successful run.
+  syncLog: v.optional(v.union([NonEmpty, v.strictObject({ artifact: NonEmpty, path: NonEmpty })])),
+  diffArtifact: v.optional(NonEmpty),
+  s3Prefix: v.optional(v.string()),
+  deployPrefix: v.optional(v.string()),
+  indexDocument: v.optional(v.string()),
+  manifestKey: v.optional(NonEmpty),
 });
 
 export type UserParameters = v.InferOutput<typeof UserParametersSchema>;
@@ -44,10 +76,25 @@ const KEYS = Object.keys(UserParametersSchema.entries).join(", ");
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue);
+  if (issue.type === "strict_object" && path !== null && issue.received === "undefined") {
+    return `UserParameters.${path} is missing`;
+  }
   if (issue.type === "strict_object" && path !== null) {
     return `unknown key ${JSON.stringify(path)} (allowed: ${KEYS})`;
   }
   const where = path === null ? "UserParameters" : `UserParameters.${path}`;
+  if (issue.type === "union") {
+    // An object given for syncLog: name what is wrong inside it (a missing path, an unknown key).
+    // Those issues' paths start inside the object: put the union's own path in front.
+    const inner = (issue.issues ?? []).filter((i) => (i.path?.length ?? 0) > 0);
+    if (inner.length > 0) {
+      return inner
+        .map((i) => describeIssue({ ...i, path: [...(issue.path ?? []), ...(i.path ?? [])] } as v.BaseIssue<unknown>))
+        .join("; ");
+    }
+    // syncLog: say what the two accepted shapes are rather than valibot's generic union message.
+    return `${where} must be a path inside the input artifact ("sync.log") or {"artifact":"BuildOutput","path":"sync.log"}, got ${issue.received}`;
+  }
   if (issue.kind === "schema") return `${where} must be ${article(issue.expected)}, got ${issue.received}`;
   return `${where} ${issue.message.startsWith("Invalid") ? `is invalid: ${issue.message}` : issue.message}, got ${issue.received}`;
 }
@@ -98,6 +145,86 @@ export function parseUserParameters(
     wait: params.wait ?? false,
     waitTimeoutMinutes: params.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES,
     maxPaths: params.maxPaths,
+    ...artifactSettings(params),
+  };
+}
+
+/** Normalizes a key prefix as the core does: no leading `/`, a trailing `/` unless empty. */
+export function normalizePrefix(prefix: string | undefined): string {
+  const bare = (prefix ?? "").replace(/^\/+/, "");
+  return bare === "" || bare.endsWith("/") ? bare : `${bare}/`;
+}
+
+/**
+ * The artifact keys: which input, and the settings that only make sense with one. A setting that
+ * would do nothing (s3Prefix without a change list, manifestKey without diffArtifact) is refused,
+ * like an unknown key, so that a mistake never passes silently.
+ */
+function artifactSettings(params: UserParameters): Pick<JobConfig, "input" | "s3Prefix" | "indexDocument"> {
+  if (params.syncLog !== undefined && params.diffArtifact !== undefined) {
+    throw new ConfigurationError(
+      "UserParameters has both syncLog and diffArtifact: give one of them (syncLog when the build writes an `aws s3 sync` log, diffArtifact when an S3 deploy action extracts the artifact)",
+    );
+  }
+  const onlyWith = (key: keyof UserParameters, what: string) => {
+    if (params[key] !== undefined) {
+      throw new ConfigurationError(`UserParameters.${key} applies only with ${what}: remove it or add ${what}`);
+    }
+  };
+  if (params.diffArtifact === undefined) {
+    onlyWith("manifestKey", "diffArtifact");
+    onlyWith("deployPrefix", "diffArtifact");
+  }
+  if (params.syncLog === undefined && params.diffArtifact === undefined) {
+    onlyWith("s3Prefix", "syncLog or diffArtifact");
+    onlyWith("indexDocument", "syncLog or diffArtifact");
+    return {};
+  }
+  for (const key of ["s3Prefix", "deployPrefix"] as const) {
+    const value = params[key];
+    if (value !== undefined && (value.includes("*") || /^s3:\/\//.test(value) || value.split("/").includes(".."))) {
+      throw new ConfigurationError(
+        `UserParameters.${key} ${JSON.stringify(value)} must be a plain key prefix such as "site/" (no s3://, "*" or "..")`,
+      );
+    }
+  }
+  if (params.indexDocument?.includes("/")) {
+    throw new ConfigurationError(
+      `UserParameters.indexDocument ${JSON.stringify(params.indexDocument)} must be a file name such as "index.html" (or "" for none), not a path`,
+    );
+  }
+  const common = {
+    ...(params.s3Prefix === undefined ? {} : { s3Prefix: params.s3Prefix }),
+    ...(params.indexDocument === undefined ? {} : { indexDocument: params.indexDocument }),
+  };
+  if (params.syncLog !== undefined) {
+    const log = params.syncLog;
+    return {
+      ...common,
+      input:
+        typeof log === "string"
+          ? { kind: "syncLog", artifact: undefined, path: log }
+          : { kind: "syncLog", artifact: log.artifact, path: log.path },
+    };
+  }
+  const s3Prefix = normalizePrefix(params.s3Prefix);
+  // Default: the artifact is extracted where the distribution's origin path points.
+  const deployPrefix = normalizePrefix(params.deployPrefix ?? params.s3Prefix);
+  if (!deployPrefix.startsWith(s3Prefix)) {
+    // Every changed key would lie outside the served prefix and nothing would be invalidated.
+    throw new ConfigurationError(
+      `UserParameters.deployPrefix ${JSON.stringify(deployPrefix)} is not inside s3Prefix ${JSON.stringify(s3Prefix)}: ` +
+        "the distribution would serve none of the deployed files. deployPrefix is the S3 deploy action's ObjectKey; s3Prefix the key prefix the origin path points at",
+    );
+  }
+  return {
+    ...common,
+    input: {
+      kind: "diffArtifact",
+      artifact: params.diffArtifact ?? "",
+      deployPrefix,
+      manifestKey: params.manifestKey,
+    },
   };
 }
 

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const execFile = promisify(execFileCb);
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const templates = ["template.yaml", "examples/distribution-stack.yaml", "examples/pipeline.yaml"];
+const templates = [
+  "template.yaml",
+  "examples/distribution-stack.yaml",
+  "examples/pipeline.yaml",
+  "examples/pipeline-sync-log.yaml",
+];
 
 async function cfnLint(...files: string[]): Promise<{ code: number; output: string }> {
   try {
@@ -175,8 +180,57 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
         FunctionArn: outputs.FunctionArn,
         Runtime: "nodejs24.x",
         Handler: "index.handler",
-        Environment: { Variables: { CLOUDFRONT_DISTRIBUTION_ID: "E2QWRUHAPOMQZL" } },
+        Environment: {
+          Variables: { CLOUDFRONT_DISTRIBUTION_ID: "E2QWRUHAPOMQZL", MANIFEST_PREFIX: "artifact-manifests/" },
+        },
       });
+      // The stack made the manifest bucket (no ManifestBucketName given) and told the function.
+      const bucket = Configuration.Environment.Variables.MANIFEST_BUCKET as string;
+      expect(outputs.ManifestBucketName).toBe(bucket);
+      await aws("s3api", "head-bucket", "--bucket", bucket);
+
+      // The role may read and write manifests below the prefix, and list only that prefix.
+      const roleName = (Configuration.Role as string).split("/").pop()!;
+      const { PolicyNames } = await aws("iam", "list-role-policies", "--role-name", roleName);
+      const { PolicyDocument } = await aws(
+        "iam",
+        "get-role-policy",
+        "--role-name",
+        roleName,
+        "--policy-name",
+        PolicyNames[0],
+      );
+      // moto keeps a policy from CloudFormation as a Python literal, not JSON: let Python read it.
+      const document =
+        typeof PolicyDocument === "string"
+          ? JSON.parse(
+              execFileSync(
+                "python3",
+                ["-c", "import ast,json,sys;print(json.dumps(ast.literal_eval(sys.stdin.read())))"],
+                {
+                  input: PolicyDocument,
+                },
+              ).toString(),
+            )
+          : PolicyDocument;
+      const statements = document.Statement as {
+        Sid: string;
+        Action: string | string[];
+        Resource: string;
+        Condition?: unknown;
+      }[];
+      const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+      expect(bySid.ReadWriteArtifactManifests).toMatchObject({
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: `arn:aws:s3:::${bucket}/artifact-manifests/*`,
+      });
+      expect(bySid.TellAMissingManifestFromADeniedOne).toMatchObject({
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { "s3:prefix": "artifact-manifests/*" } },
+      });
+      // Nothing on any other bucket: the artifact store is read with the job's credentials.
+      expect(statements.filter((st) => JSON.stringify(st.Action).includes("s3:"))).toHaveLength(2);
     }, 120_000);
 
     it("creates the stack with the distribution id given as a parameter", async () => {
@@ -189,6 +243,8 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
         `file://${packaged}`,
         "--parameters",
         "ParameterKey=DistributionId,ParameterValue=E1A2B3C4D5E6F7",
+        "ParameterKey=ManifestBucketName,ParameterValue=existing-bucket",
+        "ParameterKey=ManifestPrefix,ParameterValue=site/manifests/",
         "--capabilities",
         "CAPABILITY_IAM",
       );
@@ -196,7 +252,12 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
       const name = (Exports as { Name: string; Value: string }[]).find((e) => e.Name === "direct-FunctionName")?.Value;
       expect(name).toBeDefined();
       const { Configuration } = await aws("lambda", "get-function", "--function-name", name!);
-      expect(Configuration.Environment.Variables.CLOUDFRONT_DISTRIBUTION_ID).toBe("E1A2B3C4D5E6F7");
+      expect(Configuration.Environment.Variables).toMatchObject({
+        CLOUDFRONT_DISTRIBUTION_ID: "E1A2B3C4D5E6F7",
+        // An existing bucket and prefix: the stack creates none.
+        MANIFEST_BUCKET: "existing-bucket",
+        MANIFEST_PREFIX: "site/manifests/",
+      });
     }, 120_000);
   },
 );

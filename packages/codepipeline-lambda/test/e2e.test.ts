@@ -1,10 +1,9 @@
 // Drives the bundled dist/ the way the Lambda runtime does: a separate Node process imports
 // dist/index.js as ESM and awaits handler(event). CloudFront is moto_server; CodePipeline's job
 // API is the stand-in from test-utils. Both sides are checked.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import {
   type CodePipelineStandIn,
@@ -18,54 +17,7 @@ import {
 } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ARTIFACT_SECRETS, codePipelineEvent, newJobId } from "./fakes.js";
-
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bundle = join(packageDir, "dist", "index.js");
-
-interface Invocation {
-  readonly result: unknown;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number | null;
-}
-
-// The runtime's way: import the file as a module, call the exported async handler.
-const RUNTIME = `
-const { pathToFileURL } = await import("node:url");
-const mod = await import(pathToFileURL(process.env.HANDLER_FILE).href);
-const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), { functionName: "e2e" });
-process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
-`;
-
-function invokeBundle(event: unknown, env: Record<string, string>): Promise<Invocation> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", RUNTIME], {
-      // Only what the Lambda runtime would set: no inherited AWS settings from this machine.
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        HANDLER_FILE: bundle,
-        HANDLER_EVENT: JSON.stringify(event),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
-      resolve({ result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined, stdout, stderr, code });
-    });
-  });
-}
+import { bundle, invokeBundle, packageDir } from "./invoke-bundle.js";
 
 describe.skipIf(!hasMoto())(
   "bundled handler against moto_server and the CodePipeline stand-in",

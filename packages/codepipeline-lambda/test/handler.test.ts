@@ -21,10 +21,12 @@ const params = (value: Record<string, unknown>) => JSON.stringify({ distribution
 const withLimits =
   (limits: PlanRequest["limits"], extra: Partial<PlanRequest> = {}): ResolvePlanRequest =>
   async (config) => ({
-    ...(config.paths === undefined ? {} : { paths: config.paths }),
-    ...(config.maxPaths === undefined ? {} : { maxPaths: config.maxPaths }),
-    ...(limits === undefined ? {} : { limits }),
-    ...extra,
+    request: {
+      ...(config.paths === undefined ? {} : { paths: config.paths }),
+      ...(config.maxPaths === undefined ? {} : { maxPaths: config.maxPaths }),
+      ...(limits === undefined ? {} : { limits }),
+      ...extra,
+    },
   });
 
 function onlyResult(h: Harness, jobId: string) {

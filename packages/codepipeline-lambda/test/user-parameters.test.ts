@@ -121,12 +121,105 @@ describe("parseUserParameters", () => {
     ],
     ["maxPaths zero", `{"distributionId":"${ID}","maxPaths":0}`, {}, /maxPaths must be at least 1/],
     ["maxPaths as a string", `{"distributionId":"${ID}","maxPaths":"30"}`, {}, /maxPaths must be a number/],
+    // The artifact keys (issue #8).
+    [
+      "syncLog and diffArtifact together",
+      `{"distributionId":"${ID}","syncLog":"sync.log","diffArtifact":"Site"}`,
+      {},
+      /both syncLog and diffArtifact/,
+    ],
+    ["syncLog a number", `{"distributionId":"${ID}","syncLog":3}`, {}, /UserParameters.syncLog must be a path inside/],
+    ["syncLog empty", `{"distributionId":"${ID}","syncLog":""}`, {}, /syncLog must not be empty/],
+    [
+      "syncLog object without its path",
+      `{"distributionId":"${ID}","syncLog":{"artifact":"BuildOutput"}}`,
+      {},
+      /UserParameters\.syncLog\.path is missing/,
+    ],
+    [
+      "syncLog object with an unknown key",
+      `{"distributionId":"${ID}","syncLog":{"artifact":"B","path":"s.log","file":"x"}}`,
+      {},
+      /unknown key "syncLog\.file"/,
+    ],
+    ["diffArtifact empty", `{"distributionId":"${ID}","diffArtifact":""}`, {}, /diffArtifact must not be empty/],
+    [
+      "s3Prefix without a change list",
+      `{"distributionId":"${ID}","s3Prefix":"site"}`,
+      {},
+      /s3Prefix applies only with syncLog or diffArtifact/,
+    ],
+    [
+      "indexDocument without a change list",
+      `{"distributionId":"${ID}","indexDocument":"index.htm"}`,
+      {},
+      /indexDocument applies only/,
+    ],
+    [
+      "manifestKey with syncLog",
+      `{"distributionId":"${ID}","syncLog":"s.log","manifestKey":"m"}`,
+      {},
+      /manifestKey applies only with diffArtifact/,
+    ],
+    [
+      "deployPrefix with syncLog",
+      `{"distributionId":"${ID}","syncLog":"s.log","deployPrefix":"d"}`,
+      {},
+      /deployPrefix applies only with diffArtifact/,
+    ],
+    [
+      "an s3:// s3Prefix",
+      `{"distributionId":"${ID}","syncLog":"s.log","s3Prefix":"s3://bucket/site"}`,
+      {},
+      /s3Prefix "s3:\/\/bucket\/site" must be a plain key prefix/,
+    ],
+    [
+      "an indexDocument with a slash",
+      `{"distributionId":"${ID}","syncLog":"s.log","indexDocument":"a/index.html"}`,
+      {},
+      /indexDocument "a\/index.html" must be a file name/,
+    ],
+    [
+      "a deployPrefix outside s3Prefix",
+      `{"distributionId":"${ID}","diffArtifact":"S","s3Prefix":"site","deployPrefix":"other"}`,
+      {},
+      /deployPrefix "other\/" is not inside s3Prefix "site\/"/,
+    ],
   ];
 
   it.each(malformed)("rejects %s with a ConfigurationError naming the problem", (_name, text, env, message) => {
     const parse = () => parseUserParameters(text === "" ? undefined : text, env);
     expect(parse).toThrow(ConfigurationError);
     expect(parse).toThrow(message);
+  });
+
+  it("reads a sync log in the only artifact, or in a named one, with the mapping settings", () => {
+    expect(
+      parseUserParameters(`{"distributionId":"${ID}","syncLog":"sync.log","s3Prefix":"site","indexDocument":""}`),
+    ).toMatchObject({
+      input: { kind: "syncLog", artifact: undefined, path: "sync.log" },
+      s3Prefix: "site",
+      indexDocument: "",
+    });
+    expect(
+      parseUserParameters(
+        `{"distributionId":"${ID}","syncLog":{"artifact":"BuildOutput","path":"out/sync.log"},"paths":["/x"]}`,
+      ),
+    ).toMatchObject({ input: { kind: "syncLog", artifact: "BuildOutput", path: "out/sync.log" }, paths: ["/x"] });
+  });
+
+  it("reads diffArtifact with the deploy prefix defaulting to s3Prefix, normalized", () => {
+    expect(parseUserParameters(`{"distributionId":"${ID}","diffArtifact":"Site","s3Prefix":"/site"}`).input).toEqual({
+      kind: "diffArtifact",
+      artifact: "Site",
+      deployPrefix: "site/",
+      manifestKey: undefined,
+    });
+    expect(
+      parseUserParameters(
+        `{"distributionId":"${ID}","diffArtifact":"Site","deployPrefix":"docs/","manifestKey":"m.json.gz"}`,
+      ).input,
+    ).toEqual({ kind: "diffArtifact", artifact: "Site", deployPrefix: "docs/", manifestKey: "m.json.gz" });
   });
 
   it("names every problem at once", () => {

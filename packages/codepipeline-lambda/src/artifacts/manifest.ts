@@ -1,8 +1,8 @@
 // The manifest: what the previous successful run deployed, by name, size and CRC-32, so the next run
 // can invalidate exactly what changed. Stored gzipped in a bucket the function owns.
 import { gunzipSync, gzipSync } from "node:zlib";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ConfigurationError, errorName } from "invalidation-core";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError, errorName, PermissionError } from "invalidation-core";
 import { ArtifactError } from "./errors.js";
 import { s3Failure } from "./range-reader.js";
 import type { ZipDirectory } from "./zip.js";
@@ -209,9 +209,30 @@ export async function readManifest(client: S3Client, location: ManifestLocation)
   } catch (error) {
     if (errorName(error) === "NoSuchKey") return undefined;
     if (errorName(error) === "NoSuchBucket") throw noSuchBucket(location, error);
-    throw s3Failure(error, `reading the ${describe(location)}`, MANIFEST_PERMISSION_HINT);
+    const failure = s3Failure(error, `reading the ${describe(location)}`, MANIFEST_PERMISSION_HINT);
+    if (failure instanceof PermissionError && (await listedAsMissing(client, location))) return undefined;
+    throw failure;
   }
   return decodeManifest(bytes, describe(location));
+}
+
+/**
+ * Whether a listing of exactly the manifest's key says it does not exist. S3 answers a GetObject of a
+ * missing key with 403 unless it also grants s3:ListBucket, and whether a ListBucket limited by an
+ * `s3:prefix` condition counts there is not documented. A ListObjectsV2 with that prefix is what such a
+ * grant surely allows: it tells "no manifest yet" from "denied" either way. Any doubt (the listing fails
+ * or says nothing) keeps the AccessDenied, so a denied manifest never passes for a first run.
+ */
+async function listedAsMissing(client: S3Client, location: ManifestLocation): Promise<boolean> {
+  try {
+    const listing = await client.send(
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.key, MaxKeys: 1 }),
+    );
+    if (listing?.KeyCount === undefined) return false;
+    return !(listing.Contents ?? []).some((object) => object.Key === location.key);
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the manifest with the function's own S3 client. Call it only after the invalidations succeeded. */

@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -232,6 +233,27 @@ describe("readManifest and writeManifest (mocked S3)", () => {
       /^reading the manifest s3:\/\/own\/artifact-manifests\/EA\/manifest.json.gz failed: AccessDenied .*s3:ListBucket/,
     );
     expect((error as Error).message).not.toMatch(/cloudfront/i);
+  });
+
+  it("reads a 403 as the first run only when a listing of exactly that key shows it is missing", async () => {
+    // The role's ListBucket is limited by an s3:prefix condition; if S3 does not count it for the
+    // GetObject of a missing key (it answers 403), the listing it surely allows settles it.
+    s3.on(GetObjectCommand).rejects(s3Error("AccessDenied", 403));
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
+    expect(await readManifest(client, location)).toBeUndefined();
+    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({
+      Bucket: "own",
+      Prefix: location.key,
+      MaxKeys: 1,
+    });
+  });
+
+  it("keeps the AccessDenied when the listing shows the manifest exists, or is denied too", async () => {
+    s3.on(GetObjectCommand).rejects(s3Error("AccessDenied", 403));
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: location.key }] });
+    await expect(readManifest(client, location)).rejects.toThrow(PermissionError);
+    s3.on(ListObjectsV2Command).rejects(s3Error("AccessDenied", 403));
+    await expect(readManifest(client, location)).rejects.toThrow(PermissionError);
   });
 
   it("fails on a missing bucket as a configuration error", async () => {
