@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigurationError } from "invalidation-core";
+import { ConfigurationError, normalizeS3Prefix, parseS3Uri } from "invalidation-core";
 
 /** Seconds the CLI waits (for completion with --wait, or for a free slot) when no --wait-timeout is given. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly pathsFile?: string;
   /** A file (or `-` for stdin) with an `aws s3 sync` log or a list of changed keys. */
   readonly syncLog?: string;
+  /** A file (or `-`) with the change list that `cf-invalidate diff` wrote. */
+  readonly changes?: string;
   readonly s3Prefix?: string;
   readonly indexDocument?: string;
   readonly maxPaths?: number;
@@ -26,9 +28,27 @@ export interface RunOptions {
   readonly json: boolean;
 }
 
-export type ParsedCommand = { readonly command: "help" } | { readonly command: "version" } | RunOptions;
+/** `cf-invalidate diff`: compare the site folder with the bucket by content, before the sync. */
+export interface DiffOptions {
+  readonly command: "diff";
+  readonly siteDir: string;
+  /** As given, for messages. */
+  readonly s3Uri: string;
+  readonly bucket: string;
+  /** Normalized: `""` or ending in `/`. */
+  readonly prefix: string;
+  /** False with --no-delete: the sync keeps objects that are gone from the folder. */
+  readonly includeDeletions: boolean;
+  readonly partSizeBytes?: number;
+  /** Write the change list here instead of stdout. */
+  readonly output?: string;
+  readonly json: boolean;
+}
+
+export type ParsedCommand = { readonly command: "help" } | { readonly command: "version" } | RunOptions | DiffOptions;
 
 export const USAGE = `Usage: cf-invalidate --distribution-id ID [--distribution-id ID2 ...] [options]
+       cf-invalidate diff --site-dir DIR --s3-uri s3://BUCKET[/PREFIX] [diff options]
 
 Invalidates a CloudFront cache after a static site was deployed to S3.
 
@@ -36,6 +56,7 @@ What to invalidate (combine freely; with none of them: /*):
   --path P               an invalidation path such as /index.html or /blog/* (repeatable)
   --paths-file FILE|-    a file with one path per line (blank lines and # comments skipped); - reads stdin
   --sync-log FILE|-      the output of \`aws s3 sync\` (or a list of changed keys); - reads stdin
+  --changes FILE|-       the change list that \`cf-invalidate diff\` wrote before the sync; - reads stdin
   --s3-prefix PREFIX     key prefix the distribution's origin path points at; stripped from changed keys
   --index-document NAME  index document (default index.html); "" turns directory paths off
   --max-paths N          most paths to bill for one deploy (default 30); more changes collapse into wildcards
@@ -52,6 +73,17 @@ Where and how:
   -h, --help             print this help
   --version              print the version
 
+cf-invalidate diff: run BEFORE the sync; finds what the sync will change by content (MD5 and
+multipart ETags), not by modification time, so a fresh build whose every file is new still
+invalidates only what really changed. Needs s3:ListBucket on the bucket, nothing else.
+  --site-dir DIR         the folder the sync uploads (required)
+  --s3-uri URI           the sync's destination, s3://BUCKET or s3://BUCKET/PREFIX (required)
+  --no-delete            the sync runs without --delete: objects gone from the folder are not changes
+  --part-size BYTES      the AWS CLI's multipart_chunksize (default 8MB; 16MB, 16777216 ...)
+  --output FILE          write the change list to FILE instead of stdout
+  --json                 print the diff as one JSON object on stdout
+Then: aws s3 sync ...; cf-invalidate --changes FILE --s3-prefix PREFIX ...
+
 Exit codes: 0 success, 1 failure (permission, network, service), 2 bad usage or configuration,
 3 --wait timed out (the invalidations exist and are still in progress).
 
@@ -64,6 +96,7 @@ const OPTIONS = {
   path: { type: "string", multiple: true },
   "paths-file": { type: "string" },
   "sync-log": { type: "string" },
+  changes: { type: "string" },
   "s3-prefix": { type: "string" },
   "index-document": { type: "string" },
   "max-paths": { type: "string" },
@@ -113,6 +146,7 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
  * argument throws a ConfigurationError that names it. Does no I/O.
  */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+  if (argv[0] === "diff") return parseDiffCommandLine(argv.slice(1));
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
@@ -126,8 +160,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 
   const pathsFile = nonEmpty("--paths-file", v["paths-file"]);
   const syncLog = nonEmpty("--sync-log", v["sync-log"]);
-  if (pathsFile === "-" && syncLog === "-") {
-    throw usage("--paths-file and --sync-log cannot both read stdin (-): give one of them a file");
+  const changes = nonEmpty("--changes", v.changes);
+  if (syncLog !== undefined && changes !== undefined) {
+    throw usage("--sync-log and --changes are both given: give one of them");
+  }
+  if (pathsFile === "-" && (syncLog === "-" || changes === "-")) {
+    throw usage(
+      `--paths-file and ${syncLog === "-" ? "--sync-log" : "--changes"} cannot both read stdin (-): give one of them a file`,
+    );
   }
   const siteDir = nonEmpty("--site-dir", v["site-dir"]);
   const callerReference = nonEmpty("--caller-reference", v["caller-reference"]);
@@ -139,6 +179,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     paths: v.path ?? [],
     ...(pathsFile === undefined ? {} : { pathsFile }),
     ...(syncLog === undefined ? {} : { syncLog }),
+    ...(changes === undefined ? {} : { changes }),
     ...(v["s3-prefix"] === undefined ? {} : { s3Prefix: v["s3-prefix"] }),
     ...(v["index-document"] === undefined ? {} : { indexDocument: v["index-document"] }),
     ...(maxPaths === undefined ? {} : { maxPaths }),
@@ -157,4 +198,86 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 /** Splits CLOUDFRONT_DISTRIBUTION_ID, which may hold several ids separated by commas or whitespace. */
 export function distributionIdsFromEnv(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter((id) => id.length > 0);
+}
+
+const DIFF_OPTIONS = {
+  "site-dir": { type: "string" },
+  "s3-uri": { type: "string" },
+  "no-delete": { type: "boolean" },
+  "part-size": { type: "string" },
+  output: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+// The AWS CLI reads `multipart_chunksize = 16MB` with binary units (MB = MiB); so does this.
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** `8388608`, `8MB`, `16MiB`: a size in bytes, units binary as the AWS CLI reads them. */
+export function parseByteSize(flag: string, value: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = BYTE_UNITS[(match?.[2] ?? "").toLowerCase()];
+  const bytes = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw usage(
+      `${flag} must be a size in bytes such as 8388608, 8MB or 16MiB (the AWS CLI's multipart_chunksize), got ${JSON.stringify(value)}`,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * `s3://bucket/prefix` → bucket and normalized prefix. Unlike the core's `parseS3Uri` (made for
+ * object URIs in logs) a bare `s3://bucket` or `s3://bucket/` is the whole bucket here.
+ */
+export function parseS3Location(flag: string, value: string): { bucket: string; prefix: string } {
+  const uri = value.trim();
+  const object = parseS3Uri(uri);
+  if (object) return { bucket: object.bucket, prefix: normalizeS3Prefix(object.key) };
+  // Whole bucket: the core parser wants a key, so give it one and check that it was all it found.
+  const probe = parseS3Uri(`${uri.replace(/\/$/, "")}/k`);
+  if (probe && probe.key === "k" && !uri.slice(5).startsWith("/")) return { bucket: probe.bucket, prefix: "" };
+  throw usage(
+    `${flag} must be the sync's destination, s3://BUCKET or s3://BUCKET/PREFIX, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** Parses `cf-invalidate diff ...` (argv after `diff`). Strict, like the main command. */
+export function parseDiffCommandLine(argv: readonly string[]): ParsedCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof DIFF_OPTIONS; strict: true; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: DIFF_OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw usage(`diff: ${(error as Error).message}`, error);
+  }
+  const v = parsed.values;
+  if (v.help) return { command: "help" };
+  const siteDir = nonEmpty("--site-dir", v["site-dir"]);
+  const s3Uri = nonEmpty("--s3-uri", v["s3-uri"]);
+  if (siteDir === undefined || s3Uri === undefined) {
+    throw usage(
+      "diff needs --site-dir DIR (the folder the sync uploads) and --s3-uri s3://BUCKET/PREFIX (where it goes)",
+    );
+  }
+  const output = nonEmpty("--output", v.output);
+  const partSizeBytes = v["part-size"] === undefined ? undefined : parseByteSize("--part-size", v["part-size"]);
+  return {
+    command: "diff",
+    siteDir,
+    s3Uri,
+    ...parseS3Location("--s3-uri", s3Uri),
+    includeDeletions: !(v["no-delete"] ?? false),
+    ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
+    ...(output === undefined ? {} : { output }),
+    json: v.json ?? false,
+  };
 }

@@ -8,6 +8,7 @@ import {
   type CreatedInvalidation,
   classifyError,
   createCloudFrontClient,
+  createS3Client,
   DeadlineExceededError,
   type FailureKind,
   invalidate,
@@ -20,6 +21,7 @@ import {
 } from "invalidation-core";
 import { distributionIdsFromEnv, parseCommandLine, type RunOptions, USAGE } from "./args.js";
 import { callerReferences } from "./caller-reference.js";
+import { runDiff, type S3Lister } from "./diff.js";
 import {
   formatInvalidations,
   formatPlan,
@@ -59,6 +61,8 @@ export interface CliDeps {
   readonly readStdin: () => Promise<string>;
   /** Called only when something is sent: a dry run never builds a client or a credential provider. */
   readonly createClient: () => CloudFrontClient;
+  /** Called only by `diff`, to list the bucket. Default: the core's S3 client from `env`. */
+  readonly createS3Client?: () => S3Lister;
   readonly clock: Clock;
   readonly version: string;
 }
@@ -76,6 +80,7 @@ export function defaultDeps(version: string): CliDeps {
     stderr: process.stderr,
     readStdin: () => readAll(process.stdin),
     createClient: () => createCloudFrontClient(),
+    createS3Client: () => createS3Client(),
     clock: systemClock,
     version,
   };
@@ -138,7 +143,12 @@ async function planRequest(options: RunOptions, deps: CliDeps): Promise<PlanRequ
       paths.push(path);
     });
   }
-  const changes = options.syncLog === undefined ? undefined : await readInput("--sync-log", options.syncLog, deps);
+  const changes =
+    options.syncLog !== undefined
+      ? await readInput("--sync-log", options.syncLog, deps)
+      : options.changes !== undefined
+        ? await readInput("--changes", options.changes, deps)
+        : undefined;
   const siteKeys = options.siteDir === undefined ? undefined : await listSiteKeys(options.siteDir);
   // A paths file that held only comments asks for nothing; say so rather than fall back to /*.
   if (options.pathsFile !== undefined && paths.length === 0 && changes === undefined) {
@@ -261,6 +271,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       return EXIT.success;
     }
     usageStage = false;
+    if (command.command === "diff") return await runDiff(command, deps);
     return await run(command, deps);
   } catch (thrown) {
     const error = classifyError(thrown);

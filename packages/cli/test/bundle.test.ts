@@ -50,6 +50,12 @@ describe("the bundle's interface", () => {
       "--dry-run",
       "--json",
       "--version",
+      "--changes",
+      "diff",
+      "--s3-uri",
+      "--no-delete",
+      "--part-size",
+      "--output",
     ]) {
       expect(run.stdout).toContain(flag);
     }

@@ -4,9 +4,11 @@ import {
   ConfigurationError,
   DEFAULT_MAX_PATHS,
   listSiteKeys,
+  normalizeS3Prefix,
   parseDistributionId,
   parseInvalidationPath,
   parseMaxPaths,
+  parseS3Uri,
 } from "invalidation-core";
 
 /** The part of `@actions/core` that reads inputs; injected so tests hand in a plain map. */
@@ -30,6 +32,26 @@ export interface ActionConfig {
   /** A caller reference the user chose; absent means "derive it from the run". */
   readonly callerReference?: string;
   readonly dryRun: boolean;
+  /** A change list from an earlier step (the two-step form): the `changes-file` input. */
+  readonly changesFile?: { readonly file: string; readonly text: string };
+  /** Diff mode: `site-directory` and `s3-uri`, with neither `paths`, `sync-log` nor `changes-file`. */
+  readonly diff?: DiffConfig;
+}
+
+/** What the main step needs to compute the content diff. */
+export interface DiffConfig {
+  /** As given (for messages). */
+  readonly s3Uri: string;
+  readonly bucket: string;
+  /** Normalized: `""` or ending in `/`. */
+  readonly prefix: string;
+  /** Absolute path of the site directory. */
+  readonly siteDirectory: string;
+  /** The user's sync runs with `--delete`: objects gone from the folder count as changed. */
+  readonly includeDeletions: boolean;
+  readonly partSizeBytes?: number;
+  /** The two-step form: no post-step invalidation; a later step feeds `changes-file`. */
+  readonly diffOnly: boolean;
 }
 
 /** Default of `wait-timeout-seconds` (action.yml says the same). */
@@ -87,6 +109,49 @@ export function parseDistributionIds(raw: string): string[] {
   return [...new Set(items.map((item) => inInput("distribution-id", () => parseDistributionId(item))))];
 }
 
+// The AWS CLI reads `multipart_chunksize = 16MB` with binary units (MB = MiB); so does this.
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** `8388608`, `8MB`, `16 MiB` (units binary, as the AWS CLI reads them); `""` gives undefined. */
+export function parseByteSizeInput(name: string, raw: string): number | undefined {
+  const text = raw.trim();
+  if (text === "") return undefined;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text);
+  const unit = BYTE_UNITS[(match?.[2] ?? "").toLowerCase()];
+  const value = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigurationError(
+      `input "${name}" must be a size in bytes such as 8388608, 8MB or 16MiB (the AWS CLI's multipart_chunksize), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `s3://bucket/prefix` → bucket and normalized prefix. Unlike the core's `parseS3Uri` (made for
+ * object URIs in logs) a bare `s3://bucket` or `s3://bucket/` is the whole bucket here.
+ */
+export function parseS3Location(name: string, raw: string): { bucket: string; prefix: string } {
+  const uri = raw.trim();
+  const object = parseS3Uri(uri);
+  if (object) return { bucket: object.bucket, prefix: normalizeS3Prefix(object.key) };
+  // Whole bucket: the core parser wants a key, so give it one and check that it was all it found.
+  const probe = parseS3Uri(`${uri.replace(/\/$/, "")}/k`);
+  if (probe && probe.key === "k" && !uri.slice(5).startsWith("/")) return { bucket: probe.bucket, prefix: "" };
+  throw new ConfigurationError(
+    `input "${name}" must be the sync's destination, s3://BUCKET or s3://BUCKET/PREFIX, got ${JSON.stringify(raw)}`,
+  );
+}
+
 function lines(raw: string): string[] {
   return raw
     .split(/\r?\n/)
@@ -109,6 +174,21 @@ async function readSyncLog(raw: string, cwd: string): Promise<ActionConfig["sync
   }
 }
 
+async function readChangesFile(raw: string, cwd: string): Promise<ActionConfig["changesFile"]> {
+  const file = raw.trim();
+  if (file === "") return undefined;
+  const absolute = resolve(cwd, file);
+  try {
+    return { file, text: await readFile(absolute, "utf8") };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ConfigurationError(
+      `input "changes-file": cannot read ${JSON.stringify(file)} (${absolute}): ${reason}. Pass the \`changes-file\` output of an earlier diff step of the same job`,
+      { cause: error },
+    );
+  }
+}
+
 async function readSiteDirectory(raw: string, cwd: string): Promise<ActionConfig["siteDirectory"]> {
   const directory = raw.trim();
   if (directory === "") return undefined;
@@ -125,7 +205,10 @@ async function readSiteDirectory(raw: string, cwd: string): Promise<ActionConfig
  * (the runner starts actions in GITHUB_WORKSPACE).
  */
 export async function readConfig(inputs: InputReader, cwd: string = process.cwd()): Promise<ActionConfig> {
-  const distributionIds = parseDistributionIds(inputs.getInput("distribution-id"));
+  const diffOnly = parseBooleanInput("diff-only", inputs.getInput("diff-only"), false);
+  const rawIds = inputs.getInput("distribution-id");
+  // The two-step form's diff step invalidates nothing, so it may leave the id out.
+  const distributionIds = diffOnly && rawIds.trim() === "" ? [] : parseDistributionIds(rawIds);
   const paths = lines(inputs.getInput("paths"));
   for (const path of paths) inInput("paths", () => parseInvalidationPath(path));
   const maxPaths = inInput("max-paths", () =>
@@ -153,6 +236,15 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   }
   const syncLog = await readSyncLog(inputs.getInput("sync-log"), cwd);
   const siteDirectory = await readSiteDirectory(inputs.getInput("site-directory"), cwd);
+  const changesFile = await readChangesFile(inputs.getInput("changes-file"), cwd);
+  if (syncLog && changesFile) {
+    throw new ConfigurationError('inputs "sync-log" and "changes-file" are both set: give one of them');
+  }
+  const diff = readDiffConfig(inputs, cwd, {
+    diffOnly,
+    siteDirectory: siteDirectory?.directory,
+    explicit: paths.length > 0 || syncLog !== undefined || changesFile !== undefined,
+  });
   return {
     distributionIds,
     paths,
@@ -165,5 +257,48 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
     waitTimeoutSeconds,
     ...(callerReference === "" ? {} : { callerReference }),
     dryRun,
+    ...(changesFile === undefined ? {} : { changesFile }),
+    ...(diff === undefined ? {} : { diff }),
+  };
+}
+
+/**
+ * Diff mode is on when `s3-uri` is given with `site-directory` and nothing says what changed
+ * (`paths`, `sync-log`, `changes-file`). `delete` and `part-size` are read (and so validated)
+ * whatever the mode.
+ */
+function readDiffConfig(
+  inputs: InputReader,
+  cwd: string,
+  context: { diffOnly: boolean; siteDirectory: string | undefined; explicit: boolean },
+): DiffConfig | undefined {
+  const includeDeletions = parseBooleanInput("delete", inputs.getInput("delete"), true);
+  const partSizeBytes = parseByteSizeInput("part-size", inputs.getInput("part-size"));
+  const s3Uri = inputs.getInput("s3-uri").trim();
+  if (s3Uri === "") {
+    if (context.diffOnly) {
+      throw new ConfigurationError('input "diff-only" needs "s3-uri" and "site-directory": the diff compares them');
+    }
+    return undefined;
+  }
+  const location = parseS3Location("s3-uri", s3Uri);
+  if (context.siteDirectory === undefined) {
+    throw new ConfigurationError(
+      'input "s3-uri" needs "site-directory": the folder your sync uploads, to compare with the bucket',
+    );
+  }
+  if (context.explicit) {
+    // Ignoring s3-uri silently would hide a workflow that does not do what its author thinks.
+    throw new ConfigurationError(
+      'input "s3-uri" turns on the content diff, which replaces "paths", "sync-log" and "changes-file": give either s3-uri (diff mode) or those',
+    );
+  }
+  return {
+    s3Uri,
+    ...location,
+    siteDirectory: resolve(cwd, context.siteDirectory),
+    includeDeletions,
+    ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
+    diffOnly: context.diffOnly,
   };
 }

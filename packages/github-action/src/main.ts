@@ -14,6 +14,7 @@ import {
   systemClock,
 } from "invalidation-core";
 import { callerReferences, runIdentity } from "./caller-reference.js";
+import { loadChanges, parseSavedDiff, runDiffStep, type S3Lister, STATE } from "./diff-step.js";
 import { type ActionConfig, type InputReader, readConfig } from "./inputs.js";
 import { type ActionStatus, renderSummary, type SummaryRow } from "./summary.js";
 
@@ -27,6 +28,10 @@ export interface ActionIO extends InputReader {
   endGroup(): void;
   /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
   writeSummary(markdown: string): Promise<void>;
+  /** Saves a value for the post step (GITHUB_STATE); the runner passes it as STATE_<name>. */
+  saveState(name: string, value: string): void;
+  /** A value the main step saved (`""` if none). */
+  getState(name: string): string;
 }
 
 export interface RunDependencies {
@@ -37,6 +42,8 @@ export interface RunDependencies {
   readonly env?: NodeJS.ProcessEnv;
   /** Where relative `sync-log` and `site-directory` resolve (the runner starts in GITHUB_WORKSPACE). */
   readonly cwd?: string;
+  /** Called only in diff mode's main step, to list the bucket. */
+  readonly createS3Client?: () => S3Lister;
 }
 
 /** `@actions/core` as an ActionIO. */
@@ -52,6 +59,8 @@ export function toolkitIO(core: typeof actionsCore = actionsCore): ActionIO {
     writeSummary: async (markdown) => {
       await core.summary.addRaw(markdown, true).write();
     },
+    saveState: (name, value) => core.saveState(name, value),
+    getState: (name) => core.getState(name),
   };
 }
 
@@ -74,16 +83,105 @@ function logPlan(io: ActionIO, plan: InvalidationPlan, changedCount: number): vo
 }
 
 /**
- * The action: read inputs, plan with the core, create (or in a dry run only report) the
- * invalidations, optionally wait, then set outputs and the job summary. Never throws: every
- * failure ends in `setFailed` with the core's classification.
+ * The action, main or post step (the runner runs dist/index.js for both; the state the main step
+ * saves tells them apart, as in actions/checkout). Never throws: every failure ends in
+ * `setFailed` with the core's classification.
+ *
+ * - Main step, invalidation mode: read inputs, plan, create (or in a dry run only report) the
+ *   invalidations, optionally wait, set outputs and the job summary.
+ * - Main step, diff mode (`site-directory` + `s3-uri`): compute the content diff before the
+ *   user's sync and save the change list for the post step.
+ * - Post step: after a diff-mode main step, invalidate the change list; otherwise nothing.
  */
 export async function run(dependencies: RunDependencies = {}): Promise<void> {
   const io = dependencies.io ?? toolkitIO();
+  if (io.getState(STATE.isPost) === "true") {
+    await runPost(io, dependencies);
+    return;
+  }
+  // First of all: without it, the post step would run the main step again.
+  io.saveState(STATE.isPost, "true");
+  let config: ActionConfig;
+  try {
+    config = await readConfig(io, dependencies.cwd);
+  } catch (error) {
+    // The same failure report (outputs, summary, setFailed) as any other failure.
+    await invalidateAndReport(io, dependencies, () => Promise.reject(error));
+    return;
+  }
+  if (config.diff !== undefined) {
+    await runDiffStep(io, config, config.diff, {
+      env: dependencies.env ?? process.env,
+      ...(dependencies.createS3Client === undefined ? {} : { createS3Client: dependencies.createS3Client }),
+    });
+    return;
+  }
+  const changes =
+    config.syncLog !== undefined
+      ? { text: config.syncLog.text, label: `the sync log ${JSON.stringify(config.syncLog.file)}` }
+      : config.changesFile !== undefined
+        ? { text: config.changesFile.text, label: `the change list ${JSON.stringify(config.changesFile.file)}` }
+        : undefined;
+  const ready = config;
+  await invalidateAndReport(io, dependencies, async () => ({
+    config: ready,
+    ...(changes === undefined ? {} : { changes }),
+    extraPaths: [],
+  }));
+}
+
+/** The post step: invalidates what the diff-mode main step saved, now that the sync has run. */
+async function runPost(io: ActionIO, dependencies: RunDependencies): Promise<void> {
+  let savedRaw: string;
+  try {
+    savedRaw = io.getState(STATE.diff);
+  } catch {
+    savedRaw = "";
+  }
+  if (savedRaw.trim() === "") {
+    // Invalidation mode (the main step did it all) or diff-only (a later step invalidates).
+    io.info("Post step: nothing to do (no content diff was saved by the main step).");
+    return;
+  }
+  await invalidateAndReport(io, dependencies, async () => {
+    const saved = parseSavedDiff(savedRaw);
+    const config = await readConfig(io, dependencies.cwd);
+    const text = saved === undefined ? "" : await loadChanges(saved);
+    io.info(
+      `Post step: invalidating the ${saved?.changeCount ?? 0} changed key(s) the content diff found before the sync.`,
+    );
+    return {
+      config,
+      changes: { text, label: "the content diff" },
+      extraPaths: saved?.extraPaths ?? [],
+    };
+  });
+}
+
+/** What the invalidation works from, read before anything is sent. */
+interface Prepared {
+  readonly config: ActionConfig;
+  /** A change list (sync log, change list file or content diff) and how to name it. */
+  readonly changes?: { readonly text: string; readonly label: string };
+  /** Paths added to `config.paths` (changed keys that no change list line could hold). */
+  readonly extraPaths: readonly string[];
+}
+
+/**
+ * Plans with the core, creates (or in a dry run only reports) the invalidations, optionally
+ * waits, then sets outputs and the job summary. `prepare` runs inside the one catch, so a bad
+ * input fails the same way as a failed request.
+ */
+async function invalidateAndReport(
+  io: ActionIO,
+  dependencies: RunDependencies,
+  prepare: () => Promise<Prepared>,
+): Promise<void> {
   const clock = dependencies.clock ?? systemClock;
   const env = dependencies.env ?? process.env;
   const created: CreatedInvalidation[] = [];
   let config: ActionConfig | undefined;
+  let changeLabel: string | undefined;
   let plan: InvalidationPlan | undefined;
   let changedCount = 0;
   let statuses = new Map<string, string>();
@@ -107,7 +205,11 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
           paths: plan?.paths ?? [],
           changedCount,
           collapsedCount: plan?.collapsedCount ?? 0,
-          ...(config?.syncLog ? { syncLog: config.syncLog.file } : {}),
+          ...(config?.syncLog
+            ? { syncLog: config.syncLog.file }
+            : changeLabel === undefined
+              ? {}
+              : { changeSource: changeLabel }),
           ...(failure === undefined ? {} : { failure }),
         }),
       );
@@ -131,10 +233,12 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
   };
 
   try {
-    config = await readConfig(io, dependencies.cwd);
+    const prepared = await prepare();
+    config = prepared.config;
+    changeLabel = prepared.changes?.label;
     const outcome = buildPlan({
-      paths: config.paths,
-      ...(config.syncLog === undefined ? {} : { changes: config.syncLog.text }),
+      paths: [...config.paths, ...prepared.extraPaths],
+      ...(prepared.changes === undefined ? {} : { changes: prepared.changes.text }),
       ...(config.s3Prefix === undefined ? {} : { s3Prefix: config.s3Prefix }),
       indexDocument: config.indexDocument,
       maxPaths: config.maxPaths,
@@ -145,7 +249,7 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
     changedCount = outcome.changedPaths.length;
 
     if (outcome.nothingChanged) {
-      io.info(`The sync log ${JSON.stringify(config.syncLog?.file ?? "")} shows no change: nothing to invalidate.`);
+      io.info(`${capitalize(changeLabel ?? "the change list")} shows no change: nothing to invalidate.`);
       await finish("skipped", []);
       return;
     }
@@ -242,6 +346,8 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
     io.setFailed(message);
   }
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function withRun(run: ReturnType<typeof runIdentity>): { run?: NonNullable<typeof run> } {
   return run === undefined ? {} : { run };

@@ -97,7 +97,7 @@ describe("action.yml", () => {
     await readConfig(io, workspace);
     const declared = actionDefaults();
     expect(new Set(io.inputsRead)).toEqual(new Set(actionInputNames()));
-    expect(actionInputNames()).toHaveLength(11);
+    expect(actionInputNames()).toHaveLength(16);
     // The runner fills these in; the code's own fallbacks (for an empty value) must agree.
     expect(declared["max-paths"]).toBe(String(DEFAULT_MAX_PATHS));
     expect(declared["wait-timeout-seconds"]).toBe(String(DEFAULT_WAIT_TIMEOUT_SECONDS));

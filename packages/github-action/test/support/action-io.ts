@@ -51,9 +51,21 @@ export class RecordingIO implements ActionIO {
   readonly log: LogLine[] = [];
   readonly summaries: string[] = [];
   readonly inputsRead: string[] = [];
+  /** What the step saved with saveState, in order (the post step gets the last value of each). */
+  readonly saved = new Map<string, string>();
+  /** State as the runner hands it to a post step (STATE_<name>). */
+  readonly state: Record<string, string>;
 
-  constructor(inputs: Record<string, string>) {
+  constructor(inputs: Record<string, string>, state: Record<string, string> = {}) {
     this.inputs = { ...actionDefaults(), ...inputs };
+    this.state = state;
+  }
+
+  saveState(name: string, value: string): void {
+    this.saved.set(name, value);
+  }
+  getState(name: string): string {
+    return this.state[name] ?? "";
   }
 
   getInput(name: string): string {

@@ -1,0 +1,114 @@
+import { ConfigurationError } from "invalidation-core";
+import { describe, expect, it } from "vitest";
+import { parseByteSize, parseCommandLine, parseS3Location } from "../src/args.js";
+import { splitChangeList } from "../src/diff.js";
+
+function usageError(argv: string[]): string {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${argv.join(" ")} to be rejected`);
+}
+
+describe("cf-invalidate diff arguments", () => {
+  it("parses the diff subcommand with deletions on by default", () => {
+    expect(parseCommandLine(["diff", "--site-dir", "public", "--s3-uri", "s3://my-site/www"])).toEqual({
+      command: "diff",
+      siteDir: "public",
+      s3Uri: "s3://my-site/www",
+      bucket: "my-site",
+      prefix: "www/",
+      includeDeletions: true,
+      json: false,
+    });
+  });
+
+  it("takes --no-delete, --part-size with the AWS CLI's units, --output and --json", () => {
+    expect(
+      parseCommandLine([
+        "diff",
+        "--site-dir=public",
+        "--s3-uri=s3://my-site",
+        "--no-delete",
+        "--part-size",
+        "16MB",
+        "--output",
+        "changes.txt",
+        "--json",
+      ]),
+    ).toMatchObject({
+      bucket: "my-site",
+      prefix: "",
+      includeDeletions: false,
+      partSizeBytes: 16 * 1024 * 1024,
+      output: "changes.txt",
+      json: true,
+    });
+  });
+
+  it("requires --site-dir and --s3-uri, and rejects main-command flags", () => {
+    expect(usageError(["diff", "--s3-uri", "s3://b/p"])).toMatch(/--site-dir/);
+    expect(usageError(["diff", "--site-dir", "public"])).toMatch(/--s3-uri/);
+    expect(usageError(["diff", "--site-dir", "p", "--s3-uri", "s3://b", "--distribution-id", "E1"])).toMatch(
+      /distribution-id/,
+    );
+  });
+
+  it.each([
+    ["s3://bucket", "bucket", ""],
+    ["s3://bucket/", "bucket", ""],
+    ["s3://bucket/site", "bucket", "site/"],
+    ["s3://bucket/a/b/", "bucket", "a/b/"],
+    [
+      "s3://arn:aws:s3:us-east-1:123456789012:accesspoint/site",
+      "arn:aws:s3:us-east-1:123456789012:accesspoint/site",
+      "",
+    ],
+  ])("reads %s as bucket %s and prefix %j", (uri, bucket, prefix) => {
+    expect(parseS3Location("--s3-uri", uri)).toEqual({ bucket, prefix });
+  });
+
+  it.each(["https://bucket/site", "s3://", "s3:///site", "bucket/site", "s3://bad bucket/x"])(
+    "rejects %j as an S3 URI, naming it",
+    (uri) => {
+      expect(() => parseS3Location("--s3-uri", uri)).toThrow(
+        new RegExp(`--s3-uri.*${JSON.stringify(uri).slice(1, -1)}`),
+      );
+    },
+  );
+
+  it.each([
+    ["8388608", 8388608],
+    ["8MB", 8 * 1024 * 1024],
+    ["16 MiB", 16 * 1024 * 1024],
+    ["1gb", 1024 ** 3],
+  ])("reads the part size %j as %d bytes", (text, bytes) => {
+    expect(parseByteSize("--part-size", text)).toBe(bytes);
+  });
+
+  it.each(["", "0", "8 MBs", "1.5MB", "-1"])("rejects the part size %j", (text) => {
+    expect(() => parseByteSize("--part-size", text)).toThrow(/--part-size/);
+  });
+});
+
+describe("--changes on the main command", () => {
+  it("takes a change list file", () => {
+    expect(parseCommandLine(["--changes", "changes.txt"])).toMatchObject({ command: "run", changes: "changes.txt" });
+  });
+
+  it("refuses --changes with --sync-log, and two readers of stdin", () => {
+    expect(usageError(["--changes", "a", "--sync-log", "b"])).toMatch(/--sync-log and --changes/);
+    expect(usageError(["--changes", "-", "--paths-file", "-"])).toMatch(/stdin/);
+  });
+});
+
+describe("splitChangeList", () => {
+  it("keeps keys that a line can hold and sets apart the ones it cannot", () => {
+    const split = splitChangeList(["a b.html", "line\nbreak.html", "trailing.html ", "z.html"]);
+    expect(split.text).toBe("a b.html\nz.html\n");
+    expect(split.unlisted).toEqual(["line\nbreak.html", "trailing.html "]);
+  });
+});

@@ -1,0 +1,272 @@
+// Diff mode end to end, as a runner runs it: the committed dist/index.js as the main step (INPUT_*,
+// GITHUB_STATE), then the user's own `aws s3 sync` (the real AWS CLI, so the ETags are what S3
+// stores for a CLI upload: single-part and multipart), then dist/index.js again as the post step
+// with the STATE_* variables parsed from the main step's GITHUB_STATE file. moto_server plays S3
+// and CloudFront; the test asks it which paths were invalidated.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
+import { createTestDistribution, hasMoto, hasTool, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startKmsEtagProxy } from "./support/kms-etag-proxy.js";
+import { DIST, type Job, newJob, runStep, type StepRun } from "./support/runner.js";
+
+const MIB = 1024 * 1024;
+const ready = hasMoto() && hasTool("aws", "pip install awscli (AWS CLI v1 honours AWS_ENDPOINT_URL)");
+
+// Random bytes: a 12 MiB file the AWS CLI uploads in two 8 MiB parts (ETag `-2`).
+const big = randomBytes(12 * MIB);
+const siteV1 = (): Record<string, string | Uint8Array> => ({
+  "index.html": "<h1>Home</h1>",
+  "about/index.html": "<h1>About</h1>",
+  "css/site.css": "body { color: #333 }",
+  "blog/my post.html": "<p>spaces in a key</p>",
+  "media/big.bin": big,
+});
+
+describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { timeout: 120_000 }, () => {
+  let moto: MotoServer;
+  let cloudfront: CloudFrontClient;
+  let job: Job;
+  let bucketNumber = 0;
+
+  beforeAll(async () => {
+    if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm --filter github-action build\``);
+    moto = await startMoto();
+    cloudfront = new CloudFrontClient({
+      region: "us-east-1",
+      endpoint: moto.endpoint,
+      credentials: {
+        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
+        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    cloudfront?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    job = await newJob();
+  });
+
+  /** The real AWS CLI against moto, isolated from the machine's ~/.aws. */
+  function aws(args: string[], extraEnv: Record<string, string> = {}): string {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: job.root,
+      ...moto.env,
+      AWS_CONFIG_FILE: join(job.root, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(job.root, "no-aws-credentials"),
+      ...extraEnv,
+    };
+    const result = spawnSync("aws", args, { encoding: "utf8", env, timeout: 60_000 });
+    if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
+    return result.stdout;
+  }
+
+  function newBucket(): string {
+    const bucket = `site-${process.pid}-${bucketNumber++}`;
+    aws(["s3api", "create-bucket", "--bucket", bucket]);
+    return bucket;
+  }
+
+  /** Writes the site as a CI build does: every file anew, with a new modification time. */
+  async function build(files: Record<string, string | Uint8Array>): Promise<string> {
+    const dir = join(job.workspace, "public");
+    await rm(dir, { recursive: true, force: true });
+    const later = new Date(Date.now() + 120_000);
+    for (const [key, content] of Object.entries(files)) {
+      const path = join(dir, key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content);
+      await utimes(path, later, later);
+    }
+    return dir;
+  }
+
+  /** The paths of every invalidation created on the distribution, sorted. */
+  async function invalidatedPaths(distributionId: string): Promise<string[][]> {
+    const listed = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+    const result: string[][] = [];
+    for (const item of listed.InvalidationList?.Items ?? []) {
+      const got = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }));
+      result.push([...(got.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort());
+    }
+    return result;
+  }
+
+  function expectSuccess(step: StepRun): void {
+    // On Node 20 the SDK warns on stderr that later releases need Node 22; no error may appear.
+    expect(step.stdout).not.toMatch(/^::error::/m);
+    expect(step.stderr).not.toMatch(/error/i);
+    expect(step.code, step.stdout).toBe(0);
+  }
+
+  /** Main step, the sync (with the user's flags), post step: the whole job. */
+  async function deployJob(options: {
+    bucket: string;
+    distributionId: string;
+    inputs?: Record<string, string>;
+    syncFlags?: string[];
+    env?: Record<string, string>;
+  }): Promise<{ main: StepRun; syncLog: string; post: StepRun }> {
+    const inputs = {
+      "distribution-id": options.distributionId,
+      "site-directory": "public",
+      "s3-uri": `s3://${options.bucket}/www`,
+      "s3-prefix": "www",
+      wait: "true",
+      ...options.inputs,
+    };
+    const env = { ...moto.env, ...options.env };
+    const main = await runStep(job, inputs, env);
+    expectSuccess(main);
+    const syncLog = aws([
+      "s3",
+      "sync",
+      join(job.workspace, "public"),
+      `s3://${options.bucket}/www`,
+      "--no-progress",
+      ...(options.syncFlags ?? ["--delete"]),
+    ]);
+    const post = await runStep(job, inputs, env, main.state);
+    expectSuccess(post);
+    return { main, syncLog, post };
+  }
+
+  it("invalidates only the one real change of a fresh build whose every file the sync re-uploads", async () => {
+    const bucket = newBucket();
+    const distributionId = await createTestDistribution(moto, "fresh build");
+    aws(["s3", "sync", await build(siteV1()), `s3://${bucket}/www`, "--no-progress"]);
+    // The CLI made a multipart object: the diff must verify it by its multipart ETag.
+    expect(aws(["s3api", "head-object", "--bucket", bucket, "--key", "www/media/big.bin"])).toMatch(/-2\\"/);
+
+    await build({ ...siteV1(), "about/index.html": "<h1>About us</h1>" });
+    const { main, syncLog, post } = await deployJob({ bucket, distributionId });
+
+    expect(main.outputs).toMatchObject({ status: "diffed", "change-count": "1", "extra-paths": "" });
+    expect(await readFile(main.outputs["changes-file"] ?? "", "utf8")).toBe("www/about/index.html\n");
+    expect(main.outputs["changes-file"]?.startsWith(job.temp)).toBe(true);
+    expect(main.state.isPost).toBe("true");
+    // The sync log would have said "everything changed": every file has a new mtime.
+    expect(syncLog.match(/^upload: /gm)).toHaveLength(5);
+
+    expect(await invalidatedPaths(distributionId)).toEqual([["/about", "/about/", "/about/index.html"]]);
+    expect(post.outputs.status).toBe("completed");
+    expect(post.outputs.paths?.split("\n").sort()).toEqual(["/about", "/about/", "/about/index.html"]);
+    expect(main.summary).toContain("**1 changed**");
+  });
+
+  it("invalidates edits that keep the size, in a single-part and in a multipart object", async () => {
+    const bucket = newBucket();
+    const distributionId = await createTestDistribution(moto, "same size");
+    aws(["s3", "sync", await build(siteV1()), `s3://${bucket}/www`, "--no-progress"]);
+
+    const edited = Buffer.from(big);
+    edited[9 * MIB] = (edited[9 * MIB]! + 1) % 256; // one byte in the second part
+    await build({ ...siteV1(), "css/site.css": "body { color: #334 }", "media/big.bin": edited });
+    const { main } = await deployJob({ bucket, distributionId });
+
+    expect(main.outputs["change-count"]).toBe("2");
+    expect(await invalidatedPaths(distributionId)).toEqual([["/css/site.css", "/media/big.bin"]]);
+  });
+
+  it("invalidates objects gone from the folder when the sync deletes them, not when it keeps them", async () => {
+    const bucket = newBucket();
+    const withDelete = await createTestDistribution(moto, "delete");
+    aws(["s3", "sync", await build(siteV1()), `s3://${bucket}/www`, "--no-progress"]);
+    const { "about/index.html": _gone, "blog/my post.html": _alsoGone, ...rest } = siteV1();
+
+    await build(rest);
+    const kept = await deployJob({ bucket, distributionId: withDelete, inputs: { delete: "false" }, syncFlags: [] });
+    // A sync without --delete leaves the objects: nothing changed, nothing to invalidate.
+    expect(kept.main.outputs["change-count"]).toBe("0");
+    expect(kept.post.outputs.status).toBe("skipped");
+    expect(await invalidatedPaths(withDelete)).toEqual([]);
+
+    const deleted = await deployJob({ bucket, distributionId: withDelete });
+    expect(deleted.syncLog.match(/^delete: /gm)).toHaveLength(2);
+    expect(await invalidatedPaths(withDelete)).toEqual([
+      ["/about", "/about/", "/about/index.html", "/blog/my%20post.html"],
+    ]);
+  });
+
+  it("counts SSE-KMS objects (ETags not MD5s) as changed, warns why, and invalidates them", async () => {
+    const bucket = newBucket();
+    const distributionId = await createTestDistribution(moto, "kms");
+    const keyId = aws(["kms", "create-key", "--query", "KeyMetadata.KeyId", "--output", "text"]).trim();
+    const sse = ["--sse", "aws:kms", "--sse-kms-key-id", keyId];
+    aws(["s3", "sync", await build(siteV1()), `s3://${bucket}/www`, "--no-progress", ...sse]);
+    // moto gives SSE-KMS objects MD5 ETags; real S3 does not. The proxy lists them as S3 would.
+    const proxy = await startKmsEtagProxy(moto.endpoint);
+    try {
+      await build(siteV1()); // a fresh build, content unchanged
+      const { main, post } = await deployJob({
+        bucket,
+        distributionId,
+        syncFlags: ["--delete", ...sse],
+        env: { AWS_ENDPOINT_URL_S3: proxy.endpoint },
+      });
+      expect(main.outputs["change-count"]).toBe("5");
+      expect(main.stdout).toMatch(/^::warning::.*probably encrypted with SSE-KMS or SSE-C/m);
+      expect(post.outputs.status).toBe("completed");
+      expect((await invalidatedPaths(distributionId))[0]).toEqual(
+        expect.arrayContaining(["/index.html", "/about/index.html", "/media/big.bin", "/blog/my%20post.html"]),
+      );
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("two-step form: diff-only step, sync, then an invalidation step fed the changes-file output", async () => {
+    const bucket = newBucket();
+    const distributionId = await createTestDistribution(moto, "two steps");
+    aws(["s3", "sync", await build(siteV1()), `s3://${bucket}/www`, "--no-progress"]);
+    await build({ ...siteV1(), "index.html": "<h1>Home!</h1>" });
+
+    const diffInputs = { "site-directory": "public", "s3-uri": `s3://${bucket}/www`, "diff-only": "true" };
+    const diff = await runStep(job, diffInputs, moto.env);
+    expectSuccess(diff);
+    expect(diff.outputs).toMatchObject({ status: "diffed", "change-count": "1" });
+    expect(diff.state.diff).toBeUndefined();
+    aws(["s3", "sync", join(job.workspace, "public"), `s3://${bucket}/www`, "--no-progress", "--delete"]);
+
+    const invalidate = await runStep(
+      job,
+      {
+        "distribution-id": distributionId,
+        "changes-file": diff.outputs["changes-file"] ?? "",
+        "s3-prefix": "www",
+        "site-directory": "public",
+      },
+      moto.env,
+    );
+    expectSuccess(invalidate);
+    expect(invalidate.outputs.status).toMatch(/^(completed|in-progress)$/);
+    expect(await invalidatedPaths(distributionId)).toEqual([["/", "/index.html"]]);
+
+    // The diff step's own post step then does nothing: no second invalidation.
+    const post = await runStep(job, diffInputs, moto.env, diff.state);
+    expectSuccess(post);
+    expect(post.stdout).toContain("nothing to do");
+    expect(await invalidatedPaths(distributionId)).toHaveLength(1);
+  });
+
+  it("fails the main step, before the sync, when the bucket cannot be listed", async () => {
+    const distributionId = await createTestDistribution(moto, "no bucket");
+    await build(siteV1());
+    const main = await runStep(
+      job,
+      { "distribution-id": distributionId, "site-directory": "public", "s3-uri": "s3://no-such-bucket-here/www" },
+      moto.env,
+    );
+    expect(main.code).toBe(1);
+    expect(main.stdout).toMatch(/^::error::Configuration error: .*no-such-bucket-here/m);
+    expect(main.outputs.status).toBe("failed");
+    expect(main.state.diff).toBeUndefined();
+  });
+});

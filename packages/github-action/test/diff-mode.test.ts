@@ -1,0 +1,160 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseSavedDiff, STATE, splitChangeList } from "../src/diff-step.js";
+import { parseByteSizeInput, parseS3Location, readConfig } from "../src/inputs.js";
+import { run } from "../src/main.js";
+import { RecordingIO } from "./support/action-io.js";
+
+const ID = "E2QWRUHAPOMQZL";
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), "gha-diff-"));
+  await mkdir(join(workspace, "public"));
+  await writeFile(join(workspace, "public", "index.html"), "<h1>Home</h1>");
+  await writeFile(join(workspace, "changes.txt"), "www/index.html\n");
+});
+
+const read = (inputs: Record<string, string>) => readConfig(new RecordingIO(inputs), workspace);
+
+describe("diff mode inputs", () => {
+  it("turns on with site-directory and s3-uri, deletions included by default", async () => {
+    const config = await read({ "distribution-id": ID, "site-directory": "public", "s3-uri": "s3://my-site/www" });
+    expect(config.diff).toEqual({
+      s3Uri: "s3://my-site/www",
+      bucket: "my-site",
+      prefix: "www/",
+      siteDirectory: join(workspace, "public"),
+      includeDeletions: true,
+      diffOnly: false,
+    });
+  });
+
+  it("reads delete, part-size and diff-only; diff-only needs no distribution id", async () => {
+    const config = await read({
+      "site-directory": "public",
+      "s3-uri": "s3://my-site",
+      delete: "false",
+      "part-size": "16MB",
+      "diff-only": "true",
+    });
+    expect(config.distributionIds).toEqual([]);
+    expect(config.diff).toMatchObject({ prefix: "", includeDeletions: false, partSizeBytes: 16 * 1024 * 1024 });
+  });
+
+  it("still requires the distribution id when the post step is to invalidate", async () => {
+    await expect(read({ "site-directory": "public", "s3-uri": "s3://my-site" })).rejects.toThrow(/distribution-id/);
+  });
+
+  it.each([
+    [{ "s3-uri": "s3://my-site" }, /"s3-uri" needs "site-directory"/],
+    [{ "s3-uri": "s3://my-site", "site-directory": "public", paths: "/a" }, /either s3-uri/],
+    [{ "s3-uri": "s3://my-site", "site-directory": "public", "changes-file": "changes.txt" }, /either s3-uri/],
+    [{ "s3-uri": "https://my-site", "site-directory": "public" }, /input "s3-uri".*https:\/\/my-site/],
+    [{ "diff-only": "true" }, /"diff-only" needs "s3-uri"/],
+    [{ "part-size": "lots" }, /input "part-size"/],
+    [{ delete: "sometimes" }, /input "delete"/],
+  ])("rejects %j", async (inputs, message) => {
+    await expect(read({ "distribution-id": ID, ...inputs })).rejects.toThrow(message);
+  });
+
+  it("reads changes-file like sync-log, but not both", async () => {
+    const config = await read({ "distribution-id": ID, "changes-file": "changes.txt" });
+    expect(config.changesFile).toEqual({ file: "changes.txt", text: "www/index.html\n" });
+    await expect(
+      read({ "distribution-id": ID, "changes-file": "changes.txt", "sync-log": "changes.txt" }),
+    ).rejects.toThrow(/both set/);
+    await expect(read({ "distribution-id": ID, "changes-file": "missing.txt" })).rejects.toThrow(
+      /input "changes-file".*missing\.txt/,
+    );
+  });
+
+  it.each([
+    ["s3://b", { bucket: "b", prefix: "" }],
+    ["s3://b/", { bucket: "b", prefix: "" }],
+    ["s3://b/site", { bucket: "b", prefix: "site/" }],
+  ])("parses %s", (uri, expected) => {
+    expect(parseS3Location("s3-uri", uri)).toEqual(expected);
+  });
+
+  it("reads part sizes in bytes or with the AWS CLI's binary units", () => {
+    expect(parseByteSizeInput("part-size", "")).toBeUndefined();
+    expect(parseByteSizeInput("part-size", "5242880")).toBe(5 * 1024 * 1024);
+    expect(parseByteSizeInput("part-size", "8mib")).toBe(8 * 1024 * 1024);
+    expect(() => parseByteSizeInput("part-size", "8.5MB")).toThrow(/part-size/);
+  });
+});
+
+describe("splitChangeList", () => {
+  it("lists what a line can hold and maps the rest to explicit paths with the prefix stripped", () => {
+    const split = splitChangeList(["www/a.html", "www/odd \n.html", "www/trailing "], {
+      s3Prefix: "www",
+      indexDocument: "index.html",
+    });
+    expect(split.text).toBe("www/a.html\n");
+    expect(split.unlisted).toEqual(["www/odd \n.html", "www/trailing "]);
+    expect(split.extraPaths).toEqual(["/odd%20%0A.html", "/trailing%20"]);
+  });
+
+  it("falls back to /* when a key that no line can hold has no path either (outside the prefix)", () => {
+    const split = splitChangeList(["other/x\n"], { s3Prefix: "www", indexDocument: null });
+    expect(split).toEqual({ text: "", unlisted: ["other/x\n"], extraPaths: ["/*"] });
+  });
+});
+
+describe("the post step", () => {
+  it("does nothing when the main step saved no diff (invalidation mode or diff-only)", async () => {
+    const io = new RecordingIO({ "distribution-id": ID }, { [STATE.isPost]: "true" });
+    let clients = 0;
+    await run({
+      io,
+      cwd: workspace,
+      createClient: () => {
+        clients += 1;
+        throw new Error("no client expected");
+      },
+    });
+    expect(clients).toBe(0);
+    expect(io.failures).toEqual([]);
+    expect(io.text).toContain("nothing to do");
+  });
+
+  it("the main step always marks the state, so the post step never runs the main step again", async () => {
+    const io = new RecordingIO({ "distribution-id": ID, "dry-run": "true" });
+    await run({ io, cwd: workspace });
+    expect(io.saved.get(STATE.isPost)).toBe("true");
+    expect(io.saved.has(STATE.diff)).toBe(false);
+  });
+
+  it("refuses state of an unknown shape instead of guessing", () => {
+    expect(parseSavedDiff("")).toBeUndefined();
+    expect(() => parseSavedDiff('{"version":2}')).toThrow(/same version of the action/);
+    expect(() => parseSavedDiff("not json")).toThrow(/not JSON/);
+  });
+
+  it("invalidates the saved change list in a dry run, with the extra paths", async () => {
+    const saved = {
+      version: 1,
+      changeCount: 2,
+      changes: "www/index.html\n",
+      changesFile: "/nonexistent",
+      extraPaths: ["/odd%0A"],
+    };
+    const io = new RecordingIO(
+      {
+        "distribution-id": ID,
+        "site-directory": "public",
+        "s3-uri": "s3://b/www",
+        "s3-prefix": "www",
+        "dry-run": "true",
+      },
+      { [STATE.isPost]: "true", [STATE.diff]: JSON.stringify(saved) },
+    );
+    await run({ io, cwd: workspace });
+    expect(io.failures).toEqual([]);
+    expect(io.outputs.get("status")).toBe("dry-run");
+    expect(io.outputs.get("paths")?.split("\n").sort()).toEqual(["/", "/index.html", "/odd%0A"]);
+  });
+});
