@@ -94,8 +94,18 @@ function evaluate(
   };
 }
 
-/** Runs every strategy on one deploy. */
-export function measureDeploy(deploy: Deploy): DeployResult {
+/** A deploy's scoring: the cache's contents and the true changes, to score any plan against. */
+export interface DeployScoring {
+  /** Every URL the site serves after the deploy, directory forms included, sorted. */
+  readonly sitePaths: readonly string[];
+  /** One path per changed file (directory forms included): the true changes. */
+  readonly perFile: readonly string[];
+  /** Scores one plan's paths against the true changes. */
+  score(strategy: string, patterns: readonly string[]): StrategyResult;
+}
+
+/** Scores plans for `deploy` against its true changes (the generator's content diff). */
+export function scoreAgainst(deploy: Deploy): DeployScoring {
   // The cache's contents: every URL the site serves, directory forms included (`/a/`, `/a`, `/a/index.html`).
   const sitePaths = [...keysToPaths(deploy.siteKeys).paths].sort();
   // One path per changed file, directory forms included: what a careful user would have to list.
@@ -104,8 +114,16 @@ export function measureDeploy(deploy: Deploy): DeployResult {
   const changedSorted = [...perFile].sort();
   let unchangedTotal = 0;
   for (const path of sitePaths) if (!changed.has(path)) unchangedTotal++;
-  const run = (strategy: string, patterns: readonly string[]) =>
-    evaluate(strategy, patterns, sitePaths, changed, changedSorted, unchangedTotal);
+  return {
+    sitePaths,
+    perFile,
+    score: (strategy, patterns) => evaluate(strategy, patterns, sitePaths, changed, changedSorted, unchangedTotal),
+  };
+}
+
+/** Runs every strategy on one deploy. */
+export function measureDeploy(deploy: Deploy): DeployResult {
+  const { sitePaths, perFile, score: run } = scoreAgainst(deploy);
 
   const results: StrategyResult[] = [];
   for (const budget of BUDGETS) {

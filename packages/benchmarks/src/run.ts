@@ -3,17 +3,23 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
+import { measureFreshBuilds, renderFreshBuilds } from "./fresh-build.js";
 import { measureDeploy, renderPlanQuality } from "./plan-quality.js";
 import { measureScale, renderScale } from "./scale.js";
-import { generateDeploys } from "./sites.js";
+import { generateDeploys, generateSitePairs } from "./sites.js";
 import { measureBundles, measureStartup, REPO_ROOT, renderBundles, renderStartup } from "./startup.js";
 
-const SECTIONS = ["plan", "scale", "startup"] as const;
+const SECTIONS = ["plan", "fresh", "scale", "startup"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = `Usage: node packages/benchmarks/dist/run.js [--quick] [--only plan,scale,startup]
+/** Sizes of the fresh-build section: every file is uploaded twice, so it keeps the sites moderate. */
+const FRESH_BLOG_POSTS = 300;
+const FRESH_DOCS_SCALE = 1;
+
+const USAGE = `Usage: node packages/benchmarks/dist/run.js [--quick] [--only plan,fresh,scale,startup]
   --quick   a fast smoke run: smaller sites, sizes up to 10^5, 3 start-up runs
-  --only    run only the named sections`;
+  --only    run only the named sections (fresh: section 1 through a real fresh-build
+            aws s3 sync against moto_server; needs moto_server and aws on PATH)`;
 
 /** Which core was measured: the commit, and whether its sources differ from it (read-only git calls). */
 function coreVersion(): string {
@@ -58,6 +64,15 @@ async function main(): Promise<void> {
   if (wanted("plan")) {
     const deploys = generateDeploys(quick ? { blogPosts: 300, docsScale: 0.25 } : { blogPosts: 3000, docsScale: 1 });
     process.stdout.write(`${renderPlanQuality(deploys.map(measureDeploy))}\n`);
+  }
+  if (wanted("fresh")) {
+    // The blog is scaled down here: every file goes through a real upload to moto_server, twice.
+    const blogPosts = quick ? 100 : FRESH_BLOG_POSTS;
+    const docsScale = quick ? 0.25 : FRESH_DOCS_SCALE;
+    // Issue #9 names four cases: the blog's three deploys and the docs page added.
+    const pairs = generateSitePairs({ blogPosts, docsScale }).slice(0, 4);
+    const note = `Sizes: blog scaled down to ${blogPosts} posts (section 1: 3,000), docs at scale ${docsScale}.`;
+    process.stdout.write(`${renderFreshBuilds(await measureFreshBuilds(pairs, quick ? 1 : 5), note)}\n`);
   }
   if (wanted("scale")) {
     const sizes = quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6];

@@ -279,8 +279,19 @@ export interface DeployOptions {
   readonly docsScale: number;
 }
 
-/** The deploys measured: one post or page added, a theme change, and the bundles re-hashed. */
-export function generateDeploys(options: DeployOptions): Deploy[] {
+/** One deploy as two renders of the site: what was built before and what is built now. */
+export interface SitePair {
+  readonly site: string;
+  readonly scenario: string;
+  readonly before: SiteFiles;
+  readonly after: SiteFiles;
+}
+
+/**
+ * The deploys measured, as before/after renders: one post or page added, a theme change, and the
+ * bundles re-hashed. The order is fixed (blog: post added, theme, re-hash; docs: the same).
+ */
+export function generateSitePairs(options: DeployOptions): SitePair[] {
   const base: AssetBuild = { theme: 1, bundles: 1 };
   const { blog, addPost } = generateBlog({ posts: options.blogPosts });
   const blogBefore = renderBlog(blog, base);
@@ -288,12 +299,23 @@ export function generateDeploys(options: DeployOptions): Deploy[] {
   const docsBefore = renderDocs(docs, base);
   const blogName = `blog (${options.blogPosts} posts)`;
   const docsName = `docs (${docs.versions.length} versions)`;
+  const pair = (site: string, scenario: string, before: SiteFiles, after: SiteFiles): SitePair => ({
+    site,
+    scenario,
+    before,
+    after,
+  });
   return [
-    diffSites(blogName, "one post added", blogBefore, renderBlog(addPost(), base)),
-    diffSites(blogName, "theme change", blogBefore, renderBlog(blog, { ...base, theme: 2 })),
-    diffSites(blogName, "assets re-hashed", blogBefore, renderBlog(blog, { ...base, bundles: 2 })),
-    diffSites(docsName, "page added (v3.0 + latest)", docsBefore, renderDocs(addPage(), base)),
-    diffSites(docsName, "theme change", docsBefore, renderDocs(docs, { ...base, theme: 2 })),
-    diffSites(docsName, "assets re-hashed", docsBefore, renderDocs(docs, { ...base, bundles: 2 })),
+    pair(blogName, "one post added", blogBefore, renderBlog(addPost(), base)),
+    pair(blogName, "theme change", blogBefore, renderBlog(blog, { ...base, theme: 2 })),
+    pair(blogName, "assets re-hashed", blogBefore, renderBlog(blog, { ...base, bundles: 2 })),
+    pair(docsName, "page added (v3.0 + latest)", docsBefore, renderDocs(addPage(), base)),
+    pair(docsName, "theme change", docsBefore, renderDocs(docs, { ...base, theme: 2 })),
+    pair(docsName, "assets re-hashed", docsBefore, renderDocs(docs, { ...base, bundles: 2 })),
   ];
+}
+
+/** The deploys measured: one post or page added, a theme change, and the bundles re-hashed. */
+export function generateDeploys(options: DeployOptions): Deploy[] {
+  return generateSitePairs(options).map((p) => diffSites(p.site, p.scenario, p.before, p.after));
 }

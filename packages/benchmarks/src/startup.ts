@@ -90,7 +90,7 @@ async function actionDefaults(): Promise<Record<string, string>> {
 }
 
 /** The AWS CLI's real entry point: pyenv's shim adds a bash and a `pyenv exec` that users of other installs don't pay. */
-async function findAwsCli(): Promise<string | undefined> {
+export async function findAwsCli(): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync("pyenv", ["which", "aws"]);
     if (stdout.trim() !== "") return stdout.trim();
