@@ -18,6 +18,11 @@ export interface PlanRequest {
   /** Keys of every object the site serves, relative to the prefix (a listing of the synced folder). */
   readonly siteKeys?: readonly string[];
   readonly limits?: InvalidationLimits;
+  /**
+   * Most wildcards in a plan that collapses changes; default `limits.maxWildcardPaths` (15, one
+   * CreateInvalidation call). See the README's Planning section for the trade-off.
+   */
+  readonly maxWildcards?: number;
 }
 
 export interface PlanOutcome {
@@ -67,12 +72,14 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
   } else if (explicit.length === 0) {
     changed.push("/*");
   }
-  const unique = [...new Set(changed)];
+  // keysToPaths gives unique paths: only explicit paths can repeat, so skip a Set of a million when there are none.
+  const unique = explicit.length === 0 ? changed : [...new Set(changed)];
   const sitePaths = request.siteKeys === undefined ? undefined : keysToPaths(request.siteKeys, siteMapping).paths;
   const plan = planInvalidation(unique, {
     maxPaths,
     ...(sitePaths === undefined ? {} : { sitePaths }),
     ...(request.limits === undefined ? {} : { limits: request.limits }),
+    ...(request.maxWildcards === undefined ? {} : { maxWildcards: request.maxWildcards }),
   });
   return { plan, changedPaths: unique, warnings, nothingChanged: unique.length === 0 };
 }

@@ -141,34 +141,43 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
   const prefix = normalizePrefix(options.s3Prefix);
   const indexDocument = options.indexDocument === undefined ? DEFAULT_INDEX_DOCUMENT : (options.indexDocument ?? "");
   const indexSuffix = `/${indexDocument}`;
+  // Set for uniqueness, array for the order: cheaper than spreading a Set of millions at the end.
   const seen = new Set<string>();
+  const paths: string[] = [];
   const outside: string[] = [];
   let outsideCount = 0;
   const tooLong: string[] = [];
-  const add = (key: string) => {
-    const path = toInvalidationPath(key);
+  const push = (path: string) => {
+    const size = seen.size;
+    if (seen.add(path).size !== size) paths.push(path);
+  };
+  // `source` gives the key for the warning and the `~` check; `path` is toInvalidationPath(source).
+  const add = (path: string, source: string) => {
     if (path.length > MAX_INVALIDATION_PATH_LENGTH) {
-      if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(JSON.stringify(key));
+      // Quoted cut short: a multi-megabyte line in a log must not flood the warning.
+      if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(show(source));
       return;
     }
-    seen.add(path);
+    push(path);
     // The same as invalidationPathForms, without an array per key (this is the hot path).
-    if (key.includes("~")) seen.add(path.replaceAll("%7E", "~"));
+    if (source.includes("~")) push(path.replaceAll("%7E", "~"));
   };
   for (const key of keys) {
     if (!key.startsWith(prefix)) {
       if (outsideCount++ < MAX_NAMED_KEYS) outside.push(JSON.stringify(key));
       continue;
     }
-    const relative = key.slice(prefix.length);
-    add(relative);
+    const relative = prefix === "" ? key : key.slice(prefix.length);
+    const path = toInvalidationPath(relative);
+    add(path, relative);
     if (indexDocument === "") continue;
     if (relative === indexDocument) {
-      seen.add("/");
+      push("/");
     } else if (relative.endsWith(indexSuffix)) {
       const directory = relative.slice(0, -indexDocument.length);
-      add(directory);
-      add(directory.slice(0, -1));
+      add(toInvalidationPath(directory), directory);
+      const bare = directory.slice(0, -1);
+      add(toInvalidationPath(bare), bare);
     }
   }
   const warnings: string[] = [];
@@ -184,7 +193,7 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
       `skipped key(s) whose path is longer than ${MAX_INVALIDATION_PATH_LENGTH} characters (not a valid S3 key): ${tooLong.join(", ")}`,
     );
   }
-  return { paths: [...seen], warnings };
+  return { paths, warnings };
 }
 
 /** The value, quoted and cut short, for an error message. */

@@ -4,6 +4,13 @@ import type { Children, PrefixTrie } from "./plan-trie.js";
 export const EXACT_WORK_LIMIT = 20_000_000;
 /** Above this many table cells (8 bytes each) it does too, to keep memory small. */
 export const EXACT_CELL_LIMIT = 4_000_000;
+/**
+ * Above this {@link exactLimitedSearchSize} work the wildcard limit is met greedily instead. The
+ * estimate is a loose upper bound (tables are sparse): the blog theme change of the benchmark
+ * (11,740 paths, budget 30) estimates 8.7e7 and takes about 0.1 to 0.3 s; 10^4 generated keys
+ * estimate 2.2e8.
+ */
+export const EXACT_LIMITED_WORK_LIMIT = 100_000_000;
 
 /** What the exact search would cost: min-plus steps and table cells. O(nodes). */
 export function exactSearchSize(
@@ -158,4 +165,204 @@ function mergeTables(
     out[j] = best;
   }
   return size;
+}
+
+/**
+ * What {@link chooseExactLimited} would cost: min-plus steps and table cells, bounded from above. O(nodes).
+ * Its tables are two-dimensional (wildcards x exact paths), so the same input costs more than
+ * {@link exactSearchSize} reports.
+ */
+export function exactLimitedSearchSize(
+  trie: PrefixTrie,
+  children: Children,
+  maxPaths: number,
+  maxWildcards: number,
+): { work: number; cells: number } {
+  const cellsOf = (node: number) => limitedShape(trie.leafCount[node]!, maxPaths, maxWildcards);
+  let work = 0;
+  let cells = 0;
+  for (let k = 0; k < trie.nodeCount; k++) {
+    const node = trie.postOrder[k]!;
+    cells += cellsOf(node);
+    if (trie.leaf[node]! >= 0) continue;
+    let keys = 0;
+    for (let c = children.start[node]!; c < children.start[node + 1]!; c++) {
+      const child = children.list[c]!;
+      if (keys > 0) work += limitedShape(keys, maxPaths, maxWildcards) * cellsOf(child);
+      keys += trie.leafCount[child]!;
+    }
+  }
+  return { work, cells };
+}
+
+/** Cells of a table over `keys` keys: (wildcards 0..min(keys, W)) x (exact paths 0..min(keys, P)). */
+function limitedShape(keys: number, maxPaths: number, maxWildcards: number): number {
+  return (Math.min(keys, maxWildcards) + 1) * (Math.min(keys, maxPaths) + 1);
+}
+
+/**
+ * {@link chooseExact} with a second limit: at most `maxWildcards` of the paths may be wildcards
+ * (changed wildcards count too). Each node's table holds the least cost of covering its keys with
+ * exactly w wildcards and u exact paths, for w <= maxWildcards and w + u <= maxPaths; tables are
+ * sparse in practice (a folder of exact keys has one finite cell per way of covering it), and only
+ * finite cells are combined. Among equally cheap plans it takes the fewest paths, then the fewest
+ * wildcards. Always finds a plan when maxPaths and maxWildcards are >= 1 (the root's wildcard).
+ *
+ * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
+ * @param wildcardKey per key (leaf index): 1 when the changed path is itself a wildcard.
+ */
+export function chooseExactLimited(
+  trie: PrefixTrie,
+  children: Children,
+  cost: Float64Array,
+  wildcardKey: Uint8Array,
+  maxPaths: number,
+  maxWildcards: number,
+): Uint8Array {
+  const { nodeCount, postOrder, leaf, leafCount } = trie;
+  const rows = new Int32Array(nodeCount);
+  const cols = new Int32Array(nodeCount);
+  const offset = new Float64Array(nodeCount);
+  let cells = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    rows[node] = Math.min(leafCount[node]!, maxWildcards) + 1;
+    cols[node] = Math.min(leafCount[node]!, maxPaths) + 1;
+    offset[node] = cells;
+    cells += rows[node]! * cols[node]!;
+  }
+  const table = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
+  const full = (maxWildcards + 1) * (maxPaths + 1);
+  let merged: Table = { values: new Float64Array(full), rows: 0, cols: 0 };
+  let next: Table = { values: new Float64Array(full), rows: 0, cols: 0 };
+  const view = (node: number): Table => ({
+    values: table.subarray(offset[node]!, offset[node]! + rows[node]! * cols[node]!),
+    rows: rows[node]!,
+    cols: cols[node]!,
+  });
+
+  for (let k = 0; k < nodeCount; k++) {
+    const node = postOrder[k]!;
+    const at = offset[node]!;
+    const index = leaf[node]!;
+    if (index >= 0) {
+      // A key is one path: a wildcard if the change was one, else exact.
+      if (wildcardKey[index] === 1) table[at + cols[node]!] = 0;
+      else table[at + 1] = 0;
+      continue;
+    }
+    const first = children.start[node]!;
+    const end = children.start[node + 1]!;
+    copyInto(view(children.list[first]!), merged);
+    for (let c = first + 1; c < end; c++) {
+      mergeLimited(merged, view(children.list[c]!), next, maxPaths, maxWildcards);
+      const swap = merged;
+      merged = next;
+      next = swap;
+    }
+    const own = view(node);
+    for (let w = 0; w < merged.rows; w++) {
+      for (let u = 0; u < merged.cols; u++) own.values[w * own.cols + u] = merged.values[w * merged.cols + u]!;
+    }
+    // The node's own wildcard: one wildcard, no exact path.
+    const one = own.cols;
+    if (cost[node]! < own.values[one]!) own.values[one] = cost[node]!;
+  }
+
+  const root = postOrder[nodeCount - 1]!;
+  const rootTable = view(root);
+  let bestW = -1;
+  let bestU = -1;
+  let best = Number.POSITIVE_INFINITY;
+  for (let w = 0; w < rootTable.rows; w++) {
+    for (let u = 0; u < rootTable.cols && w + u <= maxPaths; u++) {
+      const value = rootTable.values[w * rootTable.cols + u]!;
+      const paths = w + u;
+      if (value < best || (value === best && (paths < bestW + bestU || (paths === bestW + bestU && w < bestW)))) {
+        best = value;
+        bestW = w;
+        bestU = u;
+      }
+    }
+  }
+
+  const chosen = new Uint8Array(nodeCount);
+  const stack: number[] = [root, bestW, bestU];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    const w = stack.pop()!;
+    const node = stack.pop()!;
+    if (leaf[node]! >= 0 || (w === 1 && u === 0 && view(node).values[cols[node]!] === cost[node])) {
+      chosen[node] = 1;
+      continue;
+    }
+    // Recompute the children's prefix merges and walk back through them.
+    const kids = children.list.subarray(children.start[node]!, children.start[node + 1]!);
+    const prefixes: Table[] = [copyInto(view(kids[0]!), { values: new Float64Array(full), rows: 0, cols: 0 })];
+    for (let c = 1; c < kids.length; c++) {
+      const out: Table = { values: new Float64Array(full), rows: 0, cols: 0 };
+      mergeLimited(prefixes[c - 1]!, view(kids[c]!), out, maxPaths, maxWildcards);
+      prefixes.push(out);
+    }
+    let tw = w;
+    let tu = u;
+    for (let c = kids.length - 1; c >= 1; c--) {
+      const before = prefixes[c - 1]!;
+      const kid = view(kids[c]!);
+      const target = prefixes[c]!.values[tw * prefixes[c]!.cols + tu]!;
+      let found = false;
+      for (let w1 = 0; w1 < before.rows && w1 <= tw && !found; w1++) {
+        for (let u1 = 0; u1 < before.cols && u1 <= tu; u1++) {
+          const w2 = tw - w1;
+          const u2 = tu - u1;
+          if (w2 >= kid.rows || u2 >= kid.cols) continue;
+          if (before.values[w1 * before.cols + u1]! + kid.values[w2 * kid.cols + u2]! === target) {
+            stack.push(kids[c]!, w2, u2);
+            tw = w1;
+            tu = u1;
+            found = true;
+            break;
+          }
+        }
+      }
+    }
+    stack.push(kids[0]!, tw, tu);
+  }
+  return chosen;
+}
+
+/** A (wildcards x exact paths) table, row-major: `values[w * cols + u]`. */
+interface Table {
+  values: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+function copyInto(from: Table, to: Table): Table {
+  to.rows = from.rows;
+  to.cols = from.cols;
+  to.values.set(from.values.subarray(0, from.rows * from.cols));
+  return to;
+}
+
+/** Min-plus merge of two "exactly w wildcards, u exact paths" tables, within both limits. */
+function mergeLimited(a: Table, b: Table, out: Table, maxPaths: number, maxWildcards: number): void {
+  out.rows = Math.min(a.rows - 1 + b.rows - 1, maxWildcards) + 1;
+  out.cols = Math.min(a.cols - 1 + b.cols - 1, maxPaths) + 1;
+  out.values.fill(Number.POSITIVE_INFINITY, 0, out.rows * out.cols);
+  for (let w1 = 0; w1 < a.rows; w1++) {
+    for (let u1 = 0; u1 < a.cols; u1++) {
+      const x = a.values[w1 * a.cols + u1]!;
+      if (x === Number.POSITIVE_INFINITY) continue;
+      for (let w2 = 0; w2 < b.rows && w1 + w2 < out.rows; w2++) {
+        const row = (w1 + w2) * out.cols;
+        for (let u2 = 0; u2 < b.cols; u2++) {
+          const u = u1 + u2;
+          if (w1 + w2 + u > maxPaths) break;
+          const y = b.values[w2 * b.cols + u2]!;
+          if (y === Number.POSITIVE_INFINITY) continue;
+          if (x + y < out.values[row + u]!) out.values[row + u] = x + y;
+        }
+      }
+    }
+  }
 }

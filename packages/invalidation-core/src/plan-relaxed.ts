@@ -7,7 +7,13 @@ import type { Children, PrefixTrie } from "./plan-trie.js";
  *
  * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
  */
-export function chooseRelaxed(trie: PrefixTrie, children: Children, cost: Float64Array, maxPaths: number): Uint8Array {
+export function chooseRelaxed(
+  trie: PrefixTrie,
+  children: Children,
+  cost: Float64Array,
+  maxPaths: number,
+  limit?: WildcardLimit,
+): Uint8Array {
   const { nodeCount, parent, leaf, postOrder, keys } = trie;
   const root = postOrder[nodeCount - 1]!;
   // The Lagrangian search runs over internal nodes only, renumbered in post-order so that it reads
@@ -98,7 +104,91 @@ export function chooseRelaxed(trie: PrefixTrie, children: Children, cost: Float6
     under[node] = above || chosen[node] === 1 ? 1 : 0;
   }
 
-  spendLeftover(trie, children, cost, chosen, maxPaths - used);
+  if (limit === undefined) {
+    spendLeftover(trie, children, cost, chosen, maxPaths - used, undefined);
+    return chosen;
+  }
+  return limitWildcards(trie, children, cost, chosen, maxPaths, limit);
+}
+
+/** At most `maxWildcards` wildcards in a plan; `wildcardKey[i]` is 1 when changed key i is itself a wildcard. */
+export interface WildcardLimit {
+  readonly maxWildcards: number;
+  readonly wildcardKey: Uint8Array;
+}
+
+/**
+ * Brings a cover down to at most `limit.maxWildcards` wildcards, greedily: merges the chosen patterns
+ * below one trie node into that node's wildcard (which never adds paths), cheapest added cost per
+ * wildcard saved first, then spends the paths this freed on splits that stay within the limit.
+ * O(maxPaths x depth) per merge, at most maxPaths merges. Changes `chosen` in place and returns it.
+ */
+export function limitWildcards(
+  trie: PrefixTrie,
+  children: Children,
+  cost: Float64Array,
+  chosen: Uint8Array,
+  maxPaths: number,
+  limit: WildcardLimit,
+): Uint8Array {
+  const { nodeCount, parent, leaf } = trie;
+  const isWildcard = (node: number) => leaf[node]! < 0 || limit.wildcardKey[leaf[node]!] === 1;
+  // Only the chosen patterns (at most maxPaths) and their ancestors matter: sums are kept for those
+  // nodes alone, so a merge costs O(maxPaths x depth), not O(nodes).
+  let picked: number[] = [];
+  for (let node = 0; node < nodeCount; node++) if (chosen[node] === 1) picked.push(node);
+  const wildcards = new Int32Array(nodeCount);
+  const spent = new Float64Array(nodeCount);
+  const touched: number[] = [];
+  let wildcardTotal = 0;
+  for (const node of picked) if (isWildcard(node)) wildcardTotal++;
+  while (wildcardTotal > limit.maxWildcards) {
+    for (const node of touched) {
+      wildcards[node] = 0;
+      spent[node] = 0;
+    }
+    touched.length = 0;
+    for (const node of picked) {
+      const wildcard = isWildcard(node) ? 1 : 0;
+      const paid = leaf[node]! < 0 ? cost[node]! : 0;
+      for (let up = parent[node]!; up >= 0; up = parent[up]!) {
+        if (wildcards[up] === 0 && spent[up] === 0) touched.push(up);
+        wildcards[up]! += wildcard;
+        spent[up]! += paid;
+      }
+    }
+    const excess = wildcardTotal - limit.maxWildcards;
+    // A merge that saves more wildcards than needed is worth only what is needed. Ties: lowest node.
+    let best = -1;
+    let bestRatio = Number.POSITIVE_INFINITY;
+    for (const node of touched) {
+      if (wildcards[node]! < 2 || !Number.isFinite(cost[node]!)) continue;
+      const ratio = (cost[node]! - spent[node]!) / Math.min(wildcards[node]! - 1, excess);
+      if (ratio < bestRatio || (ratio === bestRatio && node < best)) {
+        bestRatio = ratio;
+        best = node;
+      }
+    }
+    // Cannot happen: the root's wildcard is always allowed and holds every wildcard.
+    if (best < 0) break;
+    const kept: number[] = [];
+    for (const node of picked) {
+      let under = false;
+      for (let up = parent[node]!; up >= 0 && !under; up = parent[up]!) under = up === best;
+      if (under) {
+        chosen[node] = 0;
+        if (isWildcard(node)) wildcardTotal--;
+      } else kept.push(node);
+    }
+    kept.push(best);
+    chosen[best] = 1;
+    wildcardTotal++;
+    picked = kept;
+  }
+  spendLeftover(trie, children, cost, chosen, maxPaths - picked.length, {
+    left: limit.maxWildcards - wildcardTotal,
+    isWildcard,
+  });
   return chosen;
 }
 
@@ -113,8 +203,27 @@ function spendLeftover(
   cost: Float64Array,
   chosen: Uint8Array,
   leftover: number,
+  wildcardsLeft: { left: number; readonly isWildcard: (node: number) => boolean } | undefined,
 ): void {
   if (leftover <= 0) return;
+  // Wildcards a split adds (negative: removes), counted only under a wildcard limit.
+  const addedWildcards = (parts: readonly number[] | undefined, node: number): number => {
+    if (wildcardsLeft === undefined) return 0;
+    if (parts !== undefined) {
+      let added = -1;
+      for (const part of parts) if (wildcardsLeft.isWildcard(part)) added++;
+      return added;
+    }
+    let added = -1;
+    const stack = [node];
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      if (trie.leaf[at]! >= 0) {
+        if (wildcardsLeft.isWildcard(at)) added++;
+      } else stack.push(...childrenOf(children, at));
+    }
+    return added;
+  };
   const heap = new SplitHeap();
   const consider = (node: number): void => {
     if (trie.leaf[node]! >= 0) return;
@@ -136,6 +245,11 @@ function spendLeftover(
     if (best === undefined) break;
     // Skip what no longer fits, and options for a node already split another way.
     if (best.added > left || chosen[best.node] !== 1) continue;
+    if (wildcardsLeft !== undefined) {
+      const more = addedWildcards(best.parts, best.node);
+      if (more > wildcardsLeft.left) continue;
+      wildcardsLeft.left -= more;
+    }
     chosen[best.node] = 0;
     if (best.parts === undefined) {
       const stack = [best.node];

@@ -1,7 +1,15 @@
 // OWNER: core-plan helper. Contract below is shared; keep exported names and shapes.
 import { ConfigurationError } from "./errors.js";
-import { chooseExact, EXACT_CELL_LIMIT, EXACT_WORK_LIMIT, exactSearchSize } from "./plan-exact.js";
-import { chooseRelaxed } from "./plan-relaxed.js";
+import {
+  chooseExact,
+  chooseExactLimited,
+  EXACT_CELL_LIMIT,
+  EXACT_LIMITED_WORK_LIMIT,
+  EXACT_WORK_LIMIT,
+  exactLimitedSearchSize,
+  exactSearchSize,
+} from "./plan-exact.js";
+import { chooseRelaxed, limitWildcards, type WildcardLimit } from "./plan-relaxed.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
 
 /** CloudFront's per-distribution limits on paths in progress at one time. */
@@ -23,6 +31,14 @@ export interface PlanOptions {
    */
   readonly sitePaths?: readonly string[];
   readonly limits?: InvalidationLimits;
+  /**
+   * The most wildcards a plan that collapses changes may hold (>= 1). Default
+   * `limits.maxWildcardPaths` (15): the plan then goes out in one CreateInvalidation call, where
+   * each batch beyond the first waits minutes for the earlier ones to complete. Set it to
+   * `maxPaths` to let the planner spend the whole budget on wildcards (more cache kept, more waiting).
+   * Changes that fit the budget are planned as given, however many wildcards they hold.
+   */
+  readonly maxWildcards?: number;
 }
 
 export interface InvalidationPlan {
@@ -60,6 +76,8 @@ export const ESTIMATED_BRANCHING = 8;
  *   {@link ESTIMATED_BRANCHING}). The search is exact (a tree knapsack over the prefix trie; among
  *   equally cheap plans, the one with fewest paths); for inputs where that would take too long
  *   (n x maxPaths beyond ~2e7) it is a Lagrangian relaxation plus a greedy fill (see {@link PlanSearch}).
+ * - A plan that collapses holds at most `maxWildcards` wildcards (default: CloudFront's 15 in progress),
+ *   so it goes out in one call; the search minimizes cost under both limits.
  * - Output paths are sorted; `batches` cut them in order so that each batch alone fits `limits`.
  *
  * @throws ConfigurationError when `maxPaths` or `limits` are not whole numbers >= 1, or a path does
@@ -89,6 +107,8 @@ export function planInvalidationUsing(
   const limits = options.limits ?? CLOUDFRONT_LIMITS;
   wholeNumber(limits.maxFilePaths, "limits.maxFilePaths");
   wholeNumber(limits.maxWildcardPaths, "limits.maxWildcardPaths");
+  const maxWildcards =
+    options.maxWildcards === undefined ? limits.maxWildcardPaths : wholeNumber(options.maxWildcards, "maxWildcards");
 
   const changed = normalizeChanged(changedPaths);
 
@@ -97,10 +117,10 @@ export function planInvalidationUsing(
   let unchangedHit = 0;
   if (changed.keys.length <= maxPaths) {
     // Exact paths and the changed wildcards hit nothing unchanged: no need to read the site's paths.
-    paths = changed.keys.map((key, i) => (changed.wildcard[i] ? `${key}*` : key));
+    paths = changed.keys.map((key, i) => (changed.wildcard[i] === 1 ? `${key}*` : key));
   } else {
     const unchanged = options.sitePaths === undefined ? undefined : unchangedSitePaths(options.sitePaths, changed);
-    const chosen = collapse(changed, maxPaths, unchanged, search);
+    const chosen = collapse(changed, maxPaths, maxWildcards, unchanged, search);
     paths = chosen.paths;
     collapsedCount = chosen.collapsedCount;
     unchangedHit = chosen.unchangedHit;
@@ -160,7 +180,8 @@ function wholeNumber(value: number, name: string): number {
 interface ChangedKeys {
   /** Sorted, distinct; a wildcard is stored as its prefix. */
   readonly keys: string[];
-  readonly wildcard: boolean[];
+  /** 1 where the key is a changed wildcard's prefix. */
+  readonly wildcard: Uint8Array;
   /** The changed wildcards' prefixes, sorted; none is a prefix of another. */
   readonly wildcardPrefixes: string[];
   /** The changed exact paths that no changed wildcard covers, sorted, distinct. */
@@ -189,26 +210,32 @@ function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
     const last = wildcardPrefixes[wildcardPrefixes.length - 1];
     if (last === undefined || !prefix.startsWith(last)) wildcardPrefixes.push(prefix);
   }
-  const exact: string[] = [];
-  for (const path of exactInput) {
-    if (path === exact[exact.length - 1] || coveredByPrefix(wildcardPrefixes, path)) continue;
-    exact.push(path);
+  // Deduplicated in place: a second array of a million paths is garbage the collector must chase.
+  const exact = exactInput;
+  let kept = 0;
+  for (let i = 0; i < exactInput.length; i++) {
+    const path = exactInput[i]!;
+    if ((kept > 0 && path === exact[kept - 1]) || coveredByPrefix(wildcardPrefixes, path)) continue;
+    exact[kept++] = path;
   }
+  exact.length = kept;
+  // Without changed wildcards (every sync log) the exact paths are the keys: no copy.
+  if (wildcardPrefixes.length === 0)
+    return { keys: exact, wildcard: new Uint8Array(exact.length), wildcardPrefixes, exact };
   // Merge both sorted lists into the trie's keys. A key never equals a kept wildcard prefix (it is covered).
   const keys: string[] = [];
-  const wildcard: boolean[] = [];
+  const wildcard = new Uint8Array(exact.length + wildcardPrefixes.length);
   let w = 0;
   for (const path of exact) {
     while (w < wildcardPrefixes.length && wildcardPrefixes[w]! < path) {
+      wildcard[keys.length] = 1;
       keys.push(wildcardPrefixes[w++]!);
-      wildcard.push(true);
     }
     keys.push(path);
-    wildcard.push(false);
   }
   for (; w < wildcardPrefixes.length; w++) {
+    wildcard[keys.length] = 1;
     keys.push(wildcardPrefixes[w]!);
-    wildcard.push(true);
   }
   return { keys, wildcard, wildcardPrefixes, exact };
 }
@@ -281,15 +308,7 @@ function wildcardPrefixLength(key: string, length: number): number {
  * How deep a prefix reaches, in directory levels: one per slash, plus up to 0.9 for the characters
  * after the last slash (each narrows a little more, never a whole level). `/blog` is 1.84, `/blog/` 2.
  */
-function directoryLevel(key: string, length: number): number {
-  let slashes = 0;
-  let lastSlash = -1;
-  for (let i = 0; i < length; i++) {
-    if (key.charCodeAt(i) === 47) {
-      slashes++;
-      lastSlash = i;
-    }
-  }
+function directoryLevel(slashes: number, lastSlash: number, length: number): number {
   return slashes + 0.9 * (1 - 0.5 ** Math.min(length - lastSlash - 1, 40));
 }
 
@@ -306,11 +325,26 @@ function estimatedShares(trie: PrefixTrie): Float64Array {
   for (let node = 0; node < nodeCount; node++) if (parent[node]! >= 0) children[parent[node]!]! += 1;
   const level = new Float64Array(nodeCount);
   const share = new Float64Array(nodeCount);
+  // Slashes in each node's prefix and where the last one is, counted from its parent's: every
+  // character of the prefix is read once over the whole trie, not once per node below it.
+  const slashes = new Int32Array(nodeCount);
+  const lastSlash = new Int32Array(nodeCount);
   for (let k = nodeCount - 1; k >= 0; k--) {
     const node = postOrder[k]!;
     if (leaf[node]! >= 0) continue;
-    level[node] = directoryLevel(keys[rep[node]!]!, depth[node]!);
     const up = parent[node]!;
+    const key = keys[rep[node]!]!;
+    let count = up < 0 ? 0 : slashes[up]!;
+    let last = up < 0 ? -1 : lastSlash[up]!;
+    for (let i = up < 0 ? 0 : depth[up]!; i < depth[node]!; i++) {
+      if (key.charCodeAt(i) === 47) {
+        count++;
+        last = i;
+      }
+    }
+    slashes[node] = count;
+    lastSlash[node] = last;
+    level[node] = directoryLevel(count, last, depth[node]!);
     share[node] =
       up < 0
         ? 1
@@ -318,6 +352,16 @@ function estimatedShares(trie: PrefixTrie): Float64Array {
           Math.min(1 / (children[up]! + 1), ESTIMATED_BRANCHING ** -Math.min(level[node]! - level[up]!, 300));
   }
   return share;
+}
+
+function countWildcards(trie: PrefixTrie, chosen: Uint8Array, wildcardKey: Uint8Array): number {
+  let count = 0;
+  for (let node = 0; node < trie.nodeCount; node++) {
+    if (chosen[node] !== 1) continue;
+    const index = trie.leaf[node]!;
+    if (index < 0 || wildcardKey[index] === 1) count++;
+  }
+  return count;
 }
 
 interface Collapsed {
@@ -334,6 +378,7 @@ interface Collapsed {
 function collapse(
   changed: ChangedKeys,
   maxPaths: number,
+  maxWildcards: number,
   unchanged: readonly string[] | undefined,
   search: PlanSearch,
 ): Collapsed {
@@ -362,7 +407,22 @@ function collapse(
   const size = exactSearchSize(trie, children, maxPaths);
   const exact =
     search === "exact" || (search === "auto" && size.work <= EXACT_WORK_LIMIT && size.cells <= EXACT_CELL_LIMIT);
-  const chosen = exact ? chooseExact(trie, children, cost, maxPaths) : chooseRelaxed(trie, children, cost, maxPaths);
+  // The wildcard limit can only bind when the budget holds more paths than it allows wildcards.
+  const limit: WildcardLimit | undefined =
+    maxWildcards < maxPaths ? { maxWildcards, wildcardKey: changed.wildcard } : undefined;
+  let chosen: Uint8Array;
+  if (!exact) chosen = chooseRelaxed(trie, children, cost, maxPaths, limit);
+  else {
+    chosen = chooseExact(trie, children, cost, maxPaths);
+    // The best plan without the limit is the best with it whenever it fits; only otherwise search again.
+    if (limit !== undefined && countWildcards(trie, chosen, limit.wildcardKey) > maxWildcards) {
+      const limited = exactLimitedSearchSize(trie, children, maxPaths, maxWildcards);
+      chosen =
+        search === "exact" || (limited.work <= EXACT_LIMITED_WORK_LIMIT && limited.cells <= EXACT_CELL_LIMIT)
+          ? chooseExactLimited(trie, children, cost, limit.wildcardKey, maxPaths, maxWildcards)
+          : limitWildcards(trie, children, cost, chosen, maxPaths, limit);
+    }
+  }
 
   const paths: string[] = [];
   let collapsedCount = 0;
@@ -372,7 +432,7 @@ function collapse(
     const node = stack.pop()!;
     if (chosen[node] === 1) {
       const index = leaf[node]!;
-      if (index >= 0) paths.push(changed.wildcard[index] ? `${keys[index]}*` : keys[index]!);
+      if (index >= 0) paths.push(changed.wildcard[index] === 1 ? `${keys[index]}*` : keys[index]!);
       else {
         paths.push(`${keys[rep[node]!]!.slice(0, patternLength[node]!)}*`);
         collapsedCount += trie.leafCount[node]!;

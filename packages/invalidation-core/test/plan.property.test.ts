@@ -186,7 +186,13 @@ describe("planInvalidation properties", () => {
       fc.property(
         planCase.filter((c) => c.useSite && normalized(c.changed).length <= 5),
         (c) => {
-          const best = bruteForceLeastHit(normalized(c.changed), c.site, c.changed, c.maxPaths);
+          const best = bruteForceLeastHit(
+            normalized(c.changed),
+            c.site,
+            c.changed,
+            c.maxPaths,
+            c.limits.maxWildcardPaths,
+          );
           expect(plan(c, c.changed, "exact").unchangedHit).toBe(best);
           // The relaxed search may miss the optimum but never goes below it.
           expect(plan(c, c.changed, "relaxed").unchangedHit).toBeGreaterThanOrEqual(best);
@@ -194,6 +200,40 @@ describe("planInvalidation properties", () => {
       ),
       // The exhaustive search is slow: fewer runs.
       { numRuns: 150 },
+    );
+  });
+
+  it("holds at most limits.maxWildcardPaths wildcards whenever it collapses, so the wildcards go out in one call", () => {
+    fc.assert(
+      fc.property(planCase, (c) => {
+        const result = plan(c);
+        // Changes that fit the budget are planned as given (a user's own wildcards are not merged).
+        if (normalized(c.changed).length <= c.maxPaths) return;
+        expect(result.wildcardCount).toBeLessThanOrEqual(c.limits.maxWildcardPaths);
+        const batchesWithWildcards = result.batches.filter((batch) => batch.some((p) => p.endsWith("*")));
+        expect(batchesWithWildcards.length).toBeLessThanOrEqual(1);
+      }),
+      runs,
+    );
+  });
+
+  it("with maxWildcards at the budget, plans as if there were no wildcard limit", () => {
+    // The limit only narrows the choice: lifting it never costs more, with or without the site's paths.
+    fc.assert(
+      fc.property(
+        planCase.filter((c) => c.search !== "relaxed"),
+        (c) => {
+          const options = { maxPaths: c.maxPaths, ...(c.useSite ? { sitePaths: c.site } : {}) };
+          const free = planInvalidationUsing("exact", c.changed, { ...options, maxWildcards: c.maxPaths });
+          const limited = planInvalidationUsing("exact", c.changed, { ...options, limits: c.limits });
+          if (c.useSite) expect(free.unchangedHit!).toBeLessThanOrEqual(limited.unchangedHit!);
+          if (limited.wildcardCount <= c.limits.maxWildcardPaths && free.wildcardCount <= c.limits.maxWildcardPaths) {
+            // When the free plan fits the limit it is also the limited plan.
+            expect(limited.paths).toEqual(free.paths);
+          }
+        },
+      ),
+      runs,
     );
   });
 
@@ -212,14 +252,18 @@ describe("planInvalidation properties", () => {
 /**
  * The least number of unchanged site paths that any plan of at most `budget` patterns can hit, by
  * exhaustive search: the first uncovered changed path must be covered by its own form or by a wildcard
- * at one of its prefixes (never inside a percent escape). Independent of the planner's trie.
+ * at one of its prefixes (never inside a percent escape), holding at most `maxWildcards` wildcards when
+ * the changes do not fit. Independent of the planner's trie.
  */
 function bruteForceLeastHit(
   keys: string[],
   site: readonly string[],
   changed: readonly string[],
   budget: number,
+  maxWildcards: number,
 ): number {
+  // Changes that fit are planned as given; only a plan that collapses is held to the wildcard limit.
+  const wildcardLimit = keys.length <= budget ? Number.POSITIVE_INFINITY : maxWildcards;
   const unchanged = [...new Set(site)].filter((path) => !changed.some((c) => covers(c, path)));
   let best = Number.POSITIVE_INFINITY;
   const search = (patterns: string[]): void => {
@@ -229,13 +273,17 @@ function bruteForceLeastHit(
       return;
     }
     if (patterns.length === budget) return;
+    const wildcards = patterns.filter((p) => p.endsWith("*")).length;
     const options = new Set([open]);
     const base = open.endsWith("*") ? open.slice(0, -1) : open;
     for (let cut = 1; cut <= base.length; cut++) {
       const prefix = base.slice(0, cut);
       if (!/%[0-9A-F]?$/.test(prefix)) options.add(`${prefix}*`);
     }
-    for (const option of options) search([...patterns, option]);
+    for (const option of options) {
+      if (option.endsWith("*") && wildcards >= wildcardLimit) continue;
+      search([...patterns, option]);
+    }
   };
   search([]);
   return best;

@@ -255,6 +255,71 @@ describe("planInvalidation batches", () => {
   });
 });
 
+describe("planInvalidation: at most 15 wildcards, so one CreateInvalidation call", () => {
+  // A theme change: 20 sections, each with 40 changed pages and an unchanged page of its own. The
+  // cheapest plan of 30 paths would be 20 section wildcards plus a few split ones: 20+ wildcards,
+  // which CloudFront takes 15 at a time (the rest waits minutes for the first call to complete).
+  const sections = Array.from({ length: 20 }, (_, s) => `/s${String(s).padStart(2, "0")}`);
+  const changed = sections.flatMap((section) =>
+    Array.from({ length: 40 }, (_, p) => page(`${section}/p${String(p).padStart(2, "0")}`)).flat(),
+  );
+  const site = [...changed, ...sections.map((section) => `${section}/about.html`)];
+
+  it("keeps to 15 wildcards and one batch at the default budget, covering every change", () => {
+    for (const search of ["exact", "relaxed", "auto"] as const) {
+      const plan = planInvalidationUsing(search, changed, { maxPaths: 30 });
+      expect(plan.wildcardCount, search).toBeLessThanOrEqual(CLOUDFRONT_LIMITS.maxWildcardPaths);
+      expect(plan.pathCount, search).toBeLessThanOrEqual(30);
+      expect(plan.batches, search).toHaveLength(1);
+      expect(uncovered(plan, changed), search).toEqual([]);
+    }
+  });
+
+  it("takes the cheapest plan within the limit, and lifting the limit trades calls for cache", () => {
+    const limited = planInvalidation(changed, { maxPaths: 30, sitePaths: site });
+    // 15 wildcards cannot give each of the 20 sections its own: some share a wider one (`/s0*`).
+    expect(limited.wildcardCount).toBeLessThanOrEqual(15);
+    expect(limited.batches).toHaveLength(1);
+    const free = planInvalidation(changed, { maxPaths: 30, sitePaths: site, maxWildcards: 30 });
+    // Without the limit every section gets a wildcard below it that hits nothing unchanged (`/s00/p*`).
+    expect(free.unchangedHit).toBe(0);
+    expect(free.wildcardCount).toBe(20);
+    expect(free.batches).toHaveLength(2);
+    expect(limited.unchangedHit).toBeGreaterThan(0);
+  });
+
+  it("honours a smaller maxWildcards, and still prefers exact paths where they fit", () => {
+    const few = ["/a/1", "/a/2", "/a/3", "/b/1", "/b/2", "/b/3", "/c"];
+    // Four paths: two folder wildcards and `/c`, unless only one wildcard is allowed: then `/*`.
+    expect(planInvalidation(few, { maxPaths: 4, maxWildcards: 2 }).paths).toEqual(["/a/*", "/b/*", "/c"]);
+    expect(planInvalidation(few, { maxPaths: 4, maxWildcards: 1 }).paths).toEqual(["/*"]);
+    // Five paths: one wildcard is enough, the rest stay exact (a wildcard costs cache, an exact path nothing).
+    expect(planInvalidation(few, { maxPaths: 5, maxWildcards: 1 }).paths).toEqual([
+      "/a/*",
+      "/b/1",
+      "/b/2",
+      "/b/3",
+      "/c",
+    ]);
+  });
+
+  it("plans changes that fit the budget as given, even with more than 15 wildcards the user listed", () => {
+    const wildcards = Array.from({ length: 20 }, (_, i) => `/w${String(i).padStart(2, "0")}/*`);
+    const plan = planInvalidation(wildcards, { maxPaths: 30 });
+    expect(plan.paths).toEqual(wildcards);
+    expect(plan.batches).toHaveLength(2);
+    // Once they must be collapsed, the user's own wildcards are merged too, down to 15.
+    const collapsed = planInvalidation([...wildcards, ...Array.from({ length: 20 }, (_, i) => `/f${i}`)], {
+      maxPaths: 30,
+    });
+    expect(collapsed.wildcardCount).toBeLessThanOrEqual(15);
+  });
+
+  it("rejects a maxWildcards that is not a whole number >= 1", () => {
+    expect(() => planInvalidation(["/a"], { maxPaths: 1, maxWildcards: 0 })).toThrow(/maxWildcards .* got 0/);
+  });
+});
+
 describe("planInvalidation options", () => {
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("rejects maxPaths %s, naming it", (maxPaths) => {
     expect(() => planInvalidation(["/a"], { maxPaths })).toThrow(ConfigurationError);
