@@ -6,5 +6,8 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".reports/vitest.json" },
     testTimeout: 30_000,
+    // The fault suites mostly wait on child processes, moto_server and proxies, not on this
+    // process's CPU: on a 2-core machine the default (one worker) would run them one after another.
+    maxWorkers: 3,
   },
 });

@@ -1,0 +1,209 @@
+// The GitHub Action's committed dist/index.js, run as the runner runs it, through a seeded
+// fault-injecting proxy in front of moto_server. A failed step is re-run (same run id and
+// attempt, as "re-run failed step" does not exist but a retry wrapper or a second step would):
+// the run must end with every planned path invalidated and no batch created twice.
+import { buildPlan } from "invalidation-core";
+import {
+  createTestDistribution,
+  type FaultProxy,
+  hasMoto,
+  type MotoServer,
+  startFaultProxy,
+  startMoto,
+  TEST_CREDENTIALS,
+} from "test-utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAction } from "./support/action.ts";
+import { groundTruthClient, invalidationsIn, judge } from "./support/census.ts";
+import { startAccessDenied } from "./support/fake-endpoints.ts";
+import { capturedLogs, pool, STACK_LINE } from "./support/processes.ts";
+import { FaultTally } from "./support/summary.ts";
+
+const SCHEDULES = 50;
+const FAULT_RATE = 0.45;
+const TIMEOUT_SECONDS = 2;
+// Measured from the process's first output (ProcessRun.workMs), so Node's start-up (0.3 s idle,
+// seconds on a loaded 2-core machine) is left out; what remains past the timeout is at most one
+// SDK call already under way at the deadline, with its own retries (the core bounds waiting, not
+// a request in flight), slowed by the machine's load. A deadline that is ignored shows in the
+// "stays busy" test below, which would then never end; and one that slept its 10 s slot retry
+// past a 2 s timeout would overrun by 8 s, more than this slack.
+const SLACK_MS = 6_000;
+const MAX_RUNS = 8;
+
+// 20 wildcards (two batches: CloudFront allows 15 wildcards in progress) plus a sync log with
+// names that need encoding.
+const wildcardPaths = Array.from({ length: 20 }, (_, i) => `/section-${i}/*`);
+const syncLog = [
+  "Completed 1.2 KiB/3.4 KiB (2.1 KiB/s) with 3 file(s) remaining\r",
+  "upload: public/index.html to s3://site/index.html",
+  "upload: public/blog/my post.html to s3://site/blog/my post.html",
+  "upload: public/café/menü.html to s3://site/café/menü.html",
+  "delete: s3://site/old#1.css",
+  "",
+].join("\n");
+const planned = buildPlan({ paths: wildcardPaths, changes: syncLog, maxPaths: 100 }).plan;
+
+const tally = new FaultTally("action");
+
+describe.skipIf(!hasMoto())("the action's dist under injected faults", () => {
+  let moto: MotoServer;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+    tally.publish();
+  });
+
+  it("plans two batches, so that a fault between them is exercised", () => {
+    expect(planned.batches.length).toBe(2);
+  });
+
+  it(`${SCHEDULES} seeded schedules: every path invalidated, no batch twice, no wait past the deadline`, {
+    timeout: 300_000,
+  }, async () => {
+    const truth = groundTruthClient(moto);
+    const failures: string[] = [];
+    await pool(
+      4,
+      Array.from({ length: SCHEDULES }, (_, seed) => async () => {
+        const distributionId = await createTestDistribution(moto, `action-${seed}`);
+        const proxy: FaultProxy = await startFaultProxy({
+          target: moto.endpoint,
+          seed: 1000 + seed,
+          faultRate: FAULT_RATE,
+          slowMs: 50,
+          protocol: "rest-xml",
+          cloudFrontIdempotency: true,
+        });
+        try {
+          let ok = false;
+          for (let attempt = 0; attempt < MAX_RUNS && !ok; attempt++) {
+            if (attempt > 0) tally.reruns++;
+            const run = await runAction(
+              {
+                "distribution-id": distributionId,
+                paths: wildcardPaths.join("\n"),
+                "sync-log": "sync.log",
+                "max-paths": "100",
+                wait: seed % 2 === 0 ? "true" : "false",
+                "wait-timeout-seconds": String(TIMEOUT_SECONDS),
+              },
+              {
+                ...TEST_CREDENTIALS,
+                AWS_REGION: "us-east-1",
+                AWS_ENDPOINT_URL_CLOUDFRONT: proxy.endpoint,
+                GITHUB_RUN_ID: `${5000 + seed}`,
+              },
+              { "sync.log": syncLog },
+            );
+            tally.processes++;
+            tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
+            tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
+            // workMs: from the first output (Node's start-up left out: seconds on a loaded machine).
+            if (run.workMs > TIMEOUT_SECONDS * 1000 + SLACK_MS) failures.push(`seed ${seed}: worked ${run.workMs} ms`);
+            ok = run.code === 0;
+            if (!ok) {
+              // Faults are transient: the step must say so (or that it timed out), never crash.
+              const message = run.errors.join("\n");
+              if (!/^(Transient error|Timeout): /.test(message) || message.replace(STACK_LINE, "").trim() === "") {
+                failures.push(`seed ${seed}: unexpected failure ${JSON.stringify(message || run.stderr)}`);
+              }
+              if (!["failed", "in-progress"].includes(run.outputs.status ?? "")) {
+                failures.push(`seed ${seed}: status output ${run.outputs.status}`);
+              }
+            } else if (!["completed", "in-progress"].includes(run.outputs.status ?? "")) {
+              failures.push(`seed ${seed}: status output ${run.outputs.status} on success`);
+            }
+          }
+          if (!ok) failures.push(`seed ${seed}: still failing after ${MAX_RUNS} runs`);
+          const verdict = judge(await invalidationsIn(truth, distributionId), planned.paths);
+          tally.duplicates += verdict.duplicates;
+          tally.uncoveredPaths += verdict.uncovered.length;
+          if (verdict.duplicates > 0 || verdict.uncovered.length > 0) {
+            failures.push(
+              `seed ${seed}: ${verdict.duplicates} duplicate(s), uncovered ${verdict.uncovered.join(" ")}: ${verdict.detail}`,
+            );
+          }
+        } finally {
+          tally.addStats(proxy.stats);
+          await proxy.stop();
+        }
+        tally.schedules++;
+      }),
+    );
+    expect(failures).toEqual([]);
+    // The schedules must actually have hit the faults they claim to test.
+    for (const count of Object.values(tally.injected)) expect(count).toBeGreaterThan(0);
+  });
+
+  it("gives up at its deadline when CloudFront stays busy, and says so as a timeout", async () => {
+    const distributionId = await createTestDistribution(moto, "action-busy");
+    // Every CreateInvalidation answers TooManyInvalidationsInProgress: the action waits for a
+    // slot (10 s between tries by default), but never past wait-timeout-seconds.
+    const busy = await startFaultProxy({
+      target: moto.endpoint,
+      seed: 1,
+      faultRate: 1,
+      faults: ["too-many-invalidations"],
+      protocol: "rest-xml",
+    });
+    try {
+      const run = await runAction(
+        { "distribution-id": distributionId, paths: "/index.html", "wait-timeout-seconds": String(TIMEOUT_SECONDS) },
+        { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: busy.endpoint },
+      );
+      tally.processes++;
+      tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
+      tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
+      expect(run.code).toBe(1);
+      expect(run.errors.join("\n")).toMatch(/^Timeout: .*TooManyInvalidationsInProgress/s);
+      expect(run.wallMs).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000);
+      expect(run.workMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + SLACK_MS);
+    } finally {
+      // Counted apart: the random schedules' numbers should not be swamped by this one run.
+      tally.extra.deadlineRunBusyAnswers = busy.stats.injected["too-many-invalidations"];
+      await busy.stop();
+    }
+  });
+
+  it("fails fast as a configuration error on a distribution that does not exist", async () => {
+    const run = await runAction(
+      { "distribution-id": "E0000000NOSUCH", paths: "/index.html", "wait-timeout-seconds": "600" },
+      { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint },
+    );
+    tally.processes++;
+    expect(run.code).toBe(1);
+    expect(run.errors.join("\n")).toMatch(/^Configuration error: .*NoSuchDistribution/);
+    expect(run.outputs.status).toBe("failed");
+    // A 600 s timeout must not be spent on a failure no retry can fix.
+    // Quick against a 600 s timeout: Node's start-up on a loaded machine is most of this.
+    expect(run.wallMs).toBeLessThan(10_000);
+  });
+
+  it("fails fast as a permission error on AccessDenied, asking CloudFront once", async () => {
+    const denied = await startAccessDenied();
+    try {
+      const run = await runAction(
+        { "distribution-id": "E2QWRUHAPOMQZL", paths: "/index.html", wait: "true", "wait-timeout-seconds": "600" },
+        { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: denied.endpoint },
+      );
+      tally.processes++;
+      expect(run.code).toBe(1);
+      expect(run.errors.join("\n")).toMatch(/^Permission error: .*AccessDenied/);
+      // Quick against a 600 s timeout: Node's start-up on a loaded machine is most of this.
+      expect(run.wallMs).toBeLessThan(10_000);
+      expect(denied.requests).toBe(1);
+    } finally {
+      await denied.stop();
+    }
+  });
+
+  it("writes no credential into any log line of these runs", () => {
+    const logs = capturedLogs.join("\n");
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of Object.values(TEST_CREDENTIALS)) expect(logs).not.toContain(secret);
+  });
+});
