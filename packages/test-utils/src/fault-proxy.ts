@@ -116,7 +116,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     injected: Object.fromEntries(ALL_FAULTS.map((fault) => [fault, 0])) as Record<Fault, number>,
     idempotentReplays: 0,
   };
-  const byCallerReference = new Map<string, StoredResponse>();
+  // A pending entry is set before forwarding, so a second create with the same reference that
+  // arrives while the first is still at moto waits for its answer instead of creating again.
+  const byCallerReference = new Map<string, Promise<StoredResponse | undefined>>();
   const sockets = new Set<Socket>();
 
   const forward = (req: IncomingMessage, body: Buffer) =>
@@ -182,8 +184,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const callerReference = create ? /<CallerReference>([^<]*)<\/CallerReference>/.exec(text)?.[1] : undefined;
     const paths = create ? (/<Paths>[\s\S]*<\/Paths>/.exec(text)?.[0] ?? "") : "";
     let answer: { status: number; headers: Record<string, string>; body: Buffer };
-    const stored = callerReference === undefined ? undefined : byCallerReference.get(callerReference);
-    if (options.cloudFrontIdempotency && stored) {
+    const idempotent = options.cloudFrontIdempotency === true && callerReference !== undefined;
+    const stored = idempotent ? await byCallerReference.get(callerReference) : undefined;
+    if (stored) {
       stats.idempotentReplays += 1;
       if (stored.paths !== paths) {
         return sendError(
@@ -196,15 +199,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       answer = stored;
     } else {
+      const forwarded = forward(req, body);
+      if (idempotent) {
+        byCallerReference.set(
+          callerReference,
+          forwarded.then(
+            (result) => (result.status < 300 ? { ...result, paths } : undefined),
+            () => undefined,
+          ),
+        );
+      }
       try {
-        answer = await forward(req, body);
+        answer = await forwarded;
       } catch {
         return req.socket.destroy();
       }
       stats.forwarded += 1;
-      if (options.cloudFrontIdempotency && callerReference !== undefined && answer.status < 300) {
-        byCallerReference.set(callerReference, { ...answer, paths });
-      }
     }
     if (fault === "reset-after") return req.socket.destroy();
     res.writeHead(answer.status, answer.headers);

@@ -135,3 +135,21 @@ describe("startFaultProxy", () => {
     expect(first).toContain(201);
   });
 });
+
+describe("startFaultProxy idempotency under concurrency", () => {
+  it("creates once when two creates with one CallerReference are in flight together", async () => {
+    const proxy = await startFaultProxy({
+      target: targetUrl,
+      seed: 1,
+      faultRate: 0,
+      protocol: "rest-xml",
+      cloudFrontIdempotency: true,
+    });
+    const before = hits;
+    const statuses = await Promise.all([post(proxy, "together"), post(proxy, "together"), post(proxy, "together")]);
+    expect(statuses).toEqual([201, 201, 201]);
+    expect(hits).toBe(before + 1);
+    expect(proxy.stats.idempotentReplays).toBe(2);
+    await proxy.stop();
+  });
+});
