@@ -3,6 +3,7 @@ import {
   CreateInvalidationCommand,
   GetInvalidationCommand,
   type Invalidation,
+  ListInvalidationsCommand,
 } from "@aws-sdk/client-cloudfront";
 import { type Clock, systemClock } from "./clock.js";
 import {
@@ -195,6 +196,25 @@ export async function getInvalidationStatuses(
   return statuses;
 }
 
+/**
+ * The invalidations in progress on a distribution (the first page of ListInvalidations, newest
+ * first, which is where running ones are). Used to tell when a slot frees up after
+ * TooManyInvalidationsInProgress. Errors throw, classified.
+ */
+export async function listRunningInvalidations(
+  client: CloudFrontClient,
+  distributionId: string,
+): Promise<InvalidationRef[]> {
+  try {
+    const output = await client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 100 }));
+    return (output.InvalidationList?.Items ?? [])
+      .filter((item) => item.Id !== undefined && normalizeStatus(item.Status) !== COMPLETED)
+      .map((item) => ({ distributionId, id: item.Id as string }));
+  } catch (error) {
+    throw classifyError(error, `ListInvalidations on ${distributionId}`);
+  }
+}
+
 /** How long `invalidate` waits between tries. All in milliseconds; tests set them small or use a fake clock. */
 export interface WaitTiming {
   /** First wait after TooManyInvalidationsInProgress. Doubles up to `maxSlotRetryMs`. Default 10 s. */
@@ -269,11 +289,42 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidate
       options.batches.slice(from).map((paths, offset) => ({ distributionId, batchIndex: from + offset, paths })),
     );
 
+  // While a distribution is busy, the invalidations that were running when it got busy: a
+  // retry makes sense once one of them completes. `undefined`: not known (ListInvalidations
+  // failed or found none), so retry on the backoff alone.
+  const runningWhenBusy = new Map<string, InvalidationRef[] | undefined>();
+  const slotFreed = async (distributionId: string): Promise<boolean> => {
+    const running = runningWhenBusy.get(distributionId);
+    if (running === undefined || running.length === 0) return true;
+    let statuses: InvalidationStatus[];
+    try {
+      statuses = await getInvalidationStatuses(options.client, running);
+    } catch (error) {
+      // A permission or configuration error here would surface on CreateInvalidation too;
+      // a transient one should not stop the run. Either way, let the create decide.
+      void error;
+      return true;
+    }
+    const still = statuses.filter((s) => s.status !== COMPLETED);
+    if (still.length === running.length) return false;
+    runningWhenBusy.delete(distributionId);
+    return true;
+  };
+  const listRunning = async (distributionId: string): Promise<InvalidationRef[] | undefined> => {
+    try {
+      return await listRunningInvalidations(options.client, distributionId);
+    } catch {
+      // Optional knowledge: a role without cloudfront:ListInvalidations still gets plain backoff.
+      return undefined;
+    }
+  };
+
   let slotDelay = timing.slotRetryMs;
+  let candidates: string[] = [...options.distributionIds];
   for (;;) {
     let sentAny = false;
     const busy: string[] = [];
-    for (const distributionId of options.distributionIds) {
+    for (const distributionId of candidates) {
       const from = nextBatch.get(distributionId) ?? 0;
       if (from >= options.batches.length) continue;
       const result = await submitBatches({
@@ -291,31 +342,44 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidate
       if (result.created.length > 0) sentAny = true;
       if (result.busy) busy.push(distributionId);
     }
-    if (busy.length === 0) break;
+    const stillBusy = [...nextBatch].filter(([, from]) => from < options.batches.length).map(([id]) => id);
+    if (stillBusy.length === 0) break;
     // A slot freed up somewhere: start again from a short wait.
     if (sentAny) slotDelay = timing.slotRetryMs;
-    const remaining = options.deadline - clock.now();
-    if (remaining <= 0) {
-      const left = unsent();
-      throw new DeadlineExceededError(
-        `the deadline passed while ${busy.join(", ")} had too many invalidations in progress ` +
-          `(TooManyInvalidationsInProgress): ${describeCreated(created)}; ${left.length} batch(es) still unsent: ` +
-          `${left.map((b) => `${b.distributionId} batch ${b.batchIndex}`).join(", ")}. ` +
-          "Run again with the same caller reference once CloudFront has finished the running invalidations, or allow more time",
-        { invalidations: [...created], unsent: left },
-      );
-    }
-    const delay = Math.min(slotDelay, remaining);
     for (const distributionId of busy) {
-      emit({
-        type: "waiting-for-slot",
-        distributionId,
-        batchIndex: nextBatch.get(distributionId) ?? 0,
-        retryInMs: delay,
-      });
+      if (!runningWhenBusy.has(distributionId)) runningWhenBusy.set(distributionId, await listRunning(distributionId));
     }
-    await clock.sleep(delay);
-    slotDelay = Math.min(slotDelay * 2, timing.maxSlotRetryMs);
+    // Sleep, then look whether any running invalidation completed; only those distributions retry.
+    candidates = [];
+    while (candidates.length === 0) {
+      const remaining = options.deadline - clock.now();
+      if (remaining <= 0) {
+        const left = unsent();
+        throw new DeadlineExceededError(
+          `the deadline passed while ${stillBusy.join(", ")} had too many invalidations in progress ` +
+            `(TooManyInvalidationsInProgress): ${describeCreated(created)}; ${left.length} batch(es) still unsent: ` +
+            `${left.map((b) => `${b.distributionId} batch ${b.batchIndex}`).join(", ")}. ` +
+            "Run again with the same caller reference once CloudFront has finished the running invalidations, or allow more time",
+          { invalidations: [...created], unsent: left },
+        );
+      }
+      const delay = Math.min(slotDelay, remaining);
+      for (const distributionId of stillBusy) {
+        emit({
+          type: "waiting-for-slot",
+          distributionId,
+          batchIndex: nextBatch.get(distributionId) ?? 0,
+          retryInMs: delay,
+        });
+      }
+      await clock.sleep(delay);
+      slotDelay = Math.min(slotDelay * 2, timing.maxSlotRetryMs);
+      const lastChance = options.deadline - clock.now() <= 0;
+      for (const distributionId of stillBusy) {
+        // At the deadline, one last create per distribution before giving up.
+        if (lastChance || (await slotFreed(distributionId))) candidates.push(distributionId);
+      }
+    }
   }
 
   const status = new Map(created.map((i) => [`${i.distributionId}/${i.id}`, i.status]));

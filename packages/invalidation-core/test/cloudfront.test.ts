@@ -5,6 +5,7 @@ import {
   CreateInvalidationCommand,
   type CreateInvalidationCommandInput,
   GetInvalidationCommand,
+  ListInvalidationsCommand,
   NoSuchDistribution,
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
@@ -566,5 +567,78 @@ describe("invalidate", () => {
     await expect(sent).rejects.toBeInstanceOf(ConfigurationError);
     expect(createInputs().map((i) => i.DistributionId)).toEqual(["EBAD"]);
     expect(clock.slept).toEqual([]);
+  });
+});
+
+describe("invalidate: waiting for a free slot", () => {
+  const batches = [["/a"], ["/b"]];
+  const ref = (d: string, i: number) => `run-${d}-${i}`;
+
+  it("lists the running invalidations and retries only once one of them has completed", async () => {
+    const clock = fakeClock();
+    cf.on(CreateInvalidationCommand)
+      .callsFakeOnce((input) => created(input))
+      .rejectsOnce(tooMany())
+      .callsFake((input) => created(input));
+    cf.on(ListInvalidationsCommand).resolves({
+      InvalidationList: {
+        Marker: "",
+        MaxItems: 100,
+        IsTruncated: false,
+        Quantity: 2,
+        Items: [
+          { Id: "RUNNING", Status: "InProgress", CreateTime: new Date(0) },
+          { Id: "OLD", Status: "Completed", CreateTime: new Date(0) },
+        ],
+      },
+    });
+    cf.on(GetInvalidationCommand, { Id: "RUNNING" })
+      .resolvesOnce({
+        Invalidation: { Id: "RUNNING", Status: "InProgress", CreateTime: new Date(0), InvalidationBatch: undefined },
+      })
+      .resolves({
+        Invalidation: { Id: "RUNNING", Status: "Completed", CreateTime: new Date(0), InvalidationBatch: undefined },
+      });
+
+    const result = await invalidate({
+      client,
+      distributionIds: ["E1"],
+      batches,
+      callerReference: ref,
+      wait: false,
+      deadline: clock.now() + 600_000,
+      clock,
+      timing: { slotRetryMs: 1_000, maxSlotRetryMs: 4_000 },
+    });
+
+    expect(result.invalidations.map((i) => i.batchIndex)).toEqual([0, 1]);
+    // Busy once, then no create until the running invalidation was seen completed.
+    expect(createInputs()).toHaveLength(3);
+    expect(cf.commandCalls(ListInvalidationsCommand)).toHaveLength(1);
+    expect(cf.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input.Id)).toEqual(["RUNNING", "RUNNING"]);
+    expect(clock.slept).toEqual([1_000, 2_000]);
+  });
+
+  it("falls back to plain backoff when the role may not list invalidations", async () => {
+    const clock = fakeClock();
+    cf.on(CreateInvalidationCommand)
+      .rejectsOnce(tooMany())
+      .callsFake((input) => created(input));
+    cf.on(ListInvalidationsCommand).rejects(new AccessDenied({ message: "not allowed", ...meta }));
+
+    const result = await invalidate({
+      client,
+      distributionIds: ["E1"],
+      batches,
+      callerReference: ref,
+      wait: false,
+      deadline: clock.now() + 600_000,
+      clock,
+      timing: { slotRetryMs: 1_000 },
+    });
+
+    expect(result.invalidations).toHaveLength(2);
+    expect(clock.slept).toEqual([1_000]);
+    expect(cf.commandCalls(GetInvalidationCommand)).toHaveLength(0);
   });
 });
