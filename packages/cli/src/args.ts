@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigurationError, normalizeS3Prefix, parseS3Uri } from "invalidation-core";
+import { ConfigurationError, parsePartSize, parseS3Location } from "invalidation-core";
 
 /** Seconds the CLI waits (for completion with --wait, or for a free slot) when no --wait-timeout is given. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
@@ -210,47 +210,6 @@ const DIFF_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-// The AWS CLI reads `multipart_chunksize = 16MB` with binary units (MB = MiB); so does this.
-const BYTE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  kb: 1024,
-  kib: 1024,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-};
-
-/** `8388608`, `8MB`, `16MiB`: a size in bytes, units binary as the AWS CLI reads them. */
-export function parseByteSize(flag: string, value: string): number {
-  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = BYTE_UNITS[(match?.[2] ?? "").toLowerCase()];
-  const bytes = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) {
-    throw usage(
-      `${flag} must be a size in bytes such as 8388608, 8MB or 16MiB (the AWS CLI's multipart_chunksize), got ${JSON.stringify(value)}`,
-    );
-  }
-  return bytes;
-}
-
-/**
- * `s3://bucket/prefix` → bucket and normalized prefix. Unlike the core's `parseS3Uri` (made for
- * object URIs in logs) a bare `s3://bucket` or `s3://bucket/` is the whole bucket here.
- */
-export function parseS3Location(flag: string, value: string): { bucket: string; prefix: string } {
-  const uri = value.trim();
-  const object = parseS3Uri(uri);
-  if (object) return { bucket: object.bucket, prefix: normalizeS3Prefix(object.key) };
-  // Whole bucket: the core parser wants a key, so give it one and check that it was all it found.
-  const probe = parseS3Uri(`${uri.replace(/\/$/, "")}/k`);
-  if (probe && probe.key === "k" && !uri.slice(5).startsWith("/")) return { bucket: probe.bucket, prefix: "" };
-  throw usage(
-    `${flag} must be the sync's destination, s3://BUCKET or s3://BUCKET/PREFIX, got ${JSON.stringify(value)}`,
-  );
-}
-
 /** Parses `cf-invalidate diff ...` (argv after `diff`). Strict, like the main command. */
 export function parseDiffCommandLine(argv: readonly string[]): ParsedCommand {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof DIFF_OPTIONS; strict: true; allowPositionals: false }>>;
@@ -269,12 +228,13 @@ export function parseDiffCommandLine(argv: readonly string[]): ParsedCommand {
     );
   }
   const output = nonEmpty("--output", v.output);
-  const partSizeBytes = v["part-size"] === undefined ? undefined : parseByteSize("--part-size", v["part-size"]);
+  const partSize = v["part-size"];
+  const partSizeBytes = partSize === undefined ? undefined : parsePartSize(partSize, "--part-size");
   return {
     command: "diff",
     siteDir,
     s3Uri,
-    ...parseS3Location("--s3-uri", s3Uri),
+    ...parseS3Location(s3Uri, "--s3-uri"),
     includeDeletions: !(v["no-delete"] ?? false),
     ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
     ...(output === undefined ? {} : { output }),

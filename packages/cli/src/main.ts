@@ -6,6 +6,7 @@ import {
   type Clock,
   ConfigurationError,
   type CreatedInvalidation,
+  callerReferences,
   classifyError,
   createCloudFrontClient,
   createS3Client,
@@ -20,7 +21,7 @@ import {
   systemClock,
 } from "invalidation-core";
 import { distributionIdsFromEnv, parseCommandLine, type RunOptions, USAGE } from "./args.js";
-import { callerReferences } from "./caller-reference.js";
+import { callerReferenceBase } from "./caller-reference.js";
 import { runDiff, type S3Lister } from "./diff.js";
 import {
   formatInvalidations,
@@ -198,10 +199,8 @@ async function run(options: RunOptions, deps: CliDeps): Promise<number> {
   const progress = progressReporter(deps.stderr, () => deps.clock.now());
   const callerReference = callerReferences({
     ...(options.callerReference === undefined ? {} : { given: options.callerReference }),
-    env: deps.env,
+    base: callerReferenceBase(deps.env, deps.clock.now(), randomBytes(4).toString("hex")),
     batches: outcome.plan.batches,
-    now: deps.clock.now(),
-    nonce: randomBytes(4).toString("hex"),
   });
   const client = deps.createClient();
   try {

@@ -1,54 +1,40 @@
+import { callerReferences } from "invalidation-core";
 import { describe, expect, it } from "vitest";
-import { callerReferences, ciExecutionId, MAX_CALLER_REFERENCE_LENGTH } from "../src/caller-reference.js";
+import { callerReferenceBase, ciExecutionId } from "../src/caller-reference.js";
 
-const batches = [["/index.html", "/about/"], ["/blog/*"]];
-const laptop = { env: {}, batches, now: 1_790_000_000_000, nonce: "abcd1234" };
+const batches = [["/a.html"], ["/b.html"]];
+// The CLI's references as main.ts builds them: its base, the core's rest.
+const references = (env: Record<string, string>, now = 1_790_000_000_000, nonce = "abcd1234") =>
+  callerReferences({ base: callerReferenceBase(env, now, nonce), batches });
 
-describe("callerReferences", () => {
-  it("uses a given reference as-is for the first batch and suffixes the others", () => {
-    const ref = callerReferences({ ...laptop, given: "deploy-42" });
-    expect(ref("E1", 0)).toBe("deploy-42");
-    expect(ref("E1", 1)).toBe("deploy-42-b2");
-    // References are scoped to a distribution: the same one is fine on another.
-    expect(ref("E2", 0)).toBe("deploy-42");
+describe("callerReferenceBase", () => {
+  it("keeps the references existing CI jobs send", () => {
+    // Pinned to what the CLI sent before the builder moved into the core: a wrapper that re-runs
+    // the command in the same job must send the very same reference.
+    const ci = references({ CI_JOB_ID: "987654" });
+    expect(ci("E2QWRUHAPOMQZL", 0)).toBe("cli-gitlab-987654-E2QWRUHAPOMQZL-b1-82af3bf06c86");
+    expect(ci("E2QWRUHAPOMQZL", 1)).toBe("cli-gitlab-987654-E2QWRUHAPOMQZL-b2-3f10aa56d097");
+    expect(references({})("E1", 0)).toBe("cli-1790000000000-abcd1234-E1-b1-82af3bf06c86");
+    expect(references({ BUILD_TAG: `jenkins-${"a b".repeat(60)}` })("E1", 0)).toBe(
+      "cli-jenkins-jenkins-a_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_ba_b-571ea113942f2da012c02e0c52f3184d",
+    );
   });
 
   it("is stable within one CI job execution, so re-running the command does not duplicate", () => {
     const env = { CI_JOB_ID: "987654", CI_PIPELINE_ID: "1234" };
-    const first = callerReferences({ ...laptop, env, now: 1, nonce: "n1" });
-    const second = callerReferences({ ...laptop, env, now: 2, nonce: "n2" });
-    expect(first("E1", 0)).toBe(second("E1", 0));
-    expect(first("E1", 0)).toMatch(/^cli-gitlab-987654-E1-b1-[0-9a-f]{12}$/);
+    expect(callerReferenceBase(env, 1, "n1")).toBe(callerReferenceBase(env, 2, "n2"));
+    expect(callerReferenceBase(env, 1, "n1")).toBe("cli-gitlab-987654");
   });
 
   it("changes for a retried job, which re-uploaded the site and needs a new invalidation", () => {
-    const first = callerReferences({ ...laptop, env: { CODEBUILD_BUILD_ID: "site:1111" } });
-    const retried = callerReferences({ ...laptop, env: { CODEBUILD_BUILD_ID: "site:2222" } });
-    expect(first("E1", 0)).not.toBe(retried("E1", 0));
-  });
-
-  it("differs between batches, distributions and path sets", () => {
-    const env = { BUILD_TAG: "jenkins-site-deploy-17" };
-    const ref = callerReferences({ ...laptop, env });
-    const other = callerReferences({ ...laptop, env, batches: [["/other.html"], ["/blog/*"]] });
-    const refs = new Set([ref("E1", 0), ref("E1", 1), ref("E2", 0), other("E1", 0)]);
-    expect(refs.size).toBe(4);
-    // Same batch content, same reference: batch 2 is identical in both plans.
-    expect(other("E1", 1)).toBe(ref("E1", 1));
+    expect(callerReferenceBase({ CODEBUILD_BUILD_ID: "site:1111" }, 1, "n")).not.toBe(
+      callerReferenceBase({ CODEBUILD_BUILD_ID: "site:2222" }, 1, "n"),
+    );
   });
 
   it("makes every run outside CI a new invalidation", () => {
-    const a = callerReferences({ ...laptop, nonce: "aaaa" });
-    const b = callerReferences({ ...laptop, nonce: "bbbb" });
-    expect(a("E1", 0)).not.toBe(b("E1", 0));
-    expect(a("E1", 0)).toMatch(/^cli-1790000000000-aaaa-E1-b1-/);
-  });
-
-  it("keeps long references within the limit and still distinct", () => {
-    const long = "x".repeat(300);
-    const ref = callerReferences({ ...laptop, given: long });
-    expect(ref("E1", 0).length).toBeLessThanOrEqual(MAX_CALLER_REFERENCE_LENGTH);
-    expect(ref("E1", 0)).not.toBe(ref("E1", 1));
+    expect(callerReferenceBase({}, 1_790_000_000_000, "aaaa")).toBe("cli-1790000000000-aaaa");
+    expect(references({}, 1, "aaaa")("E1", 0)).not.toBe(references({}, 1, "bbbb")("E1", 0));
   });
 });
 

@@ -6,6 +6,7 @@ import {
   ConfigurationError,
   classifyError,
   DeadlineExceededError,
+  fitCallerReference,
   getInvalidationStatuses,
   type InvalidationPlan,
   type InvalidationRef,
@@ -56,9 +57,14 @@ export const MAX_TRANSIENT_FAILURES = 3;
  * The CallerReference of one batch: derived from the job that started the work, so a repeated
  * delivery of any invocation of that job asks CloudFront for the same invalidation again (and
  * gets the existing one) instead of creating a second.
+ *
+ * Not the core's `callerReferences` form (`-b<n>-<paths digest>`): running deployments carry this
+ * form across continuations and retries, so it must not change. The plan is fixed per job (the
+ * continuation's fingerprint checks it), so no digest is needed. `fitCallerReference` leaves it as
+ * it is (a job id is a UUID: about 75 characters in all) and only caps a malformed, huge job id.
  */
 export function callerReference(originalJobId: string, distributionId: string, batchIndex: number): string {
-  return `codepipeline-${originalJobId}-${distributionId}-${batchIndex}`;
+  return fitCallerReference(`codepipeline-${originalJobId}-${distributionId}-${batchIndex}`);
 }
 
 function fingerprint(config: JobConfig, plan: InvalidationPlan): string {

@@ -1,12 +1,7 @@
-import { createHash } from "node:crypto";
-
 /**
- * CloudFront's API reference gives `CallerReference` no length limit (checked November 2026; unsure
- * whether the service enforces one). Staying within 128 characters is safe under any plausible
- * limit and still readable; a longer reference keeps a readable start and ends in a hash of the
- * whole, so distinct references stay distinct.
+ * How the action names its executions for the core's `callerReferences`: the rest of the
+ * reference (distribution, batch, paths digest, the 128-character cap) is the core's.
  */
-export const MAX_CALLER_REFERENCE_LENGTH = 128;
 
 /** The variables the runner sets that identify one execution of one step. */
 export interface RunIdentity {
@@ -31,53 +26,13 @@ export function runIdentity(env: NodeJS.ProcessEnv): RunIdentity | undefined {
   };
 }
 
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** Keeps a reference readable in the console and within the length limit; distinct inputs stay distinct. */
-export function fitCallerReference(reference: string): string {
-  if (reference.length <= MAX_CALLER_REFERENCE_LENGTH) return reference;
-  const hash = sha256(reference).slice(0, 32);
-  return `${reference.slice(0, MAX_CALLER_REFERENCE_LENGTH - hash.length - 1)}-${hash}`;
-}
-
-const safe = (part: string): string => part.replace(/[^A-Za-z0-9._-]/g, "_");
-
-export interface CallerReferenceOptions {
-  /** The `caller-reference` input, if the user gave one. */
-  readonly given?: string;
-  /** The runner's identity of this step; absent outside GitHub Actions. */
-  readonly run?: RunIdentity;
-  /** The plan's batches, to tell batches apart. */
-  readonly batches: readonly (readonly string[])[];
-  /** Used only outside GitHub Actions, where no run id exists: then each execution is new. */
-  readonly now: number;
-}
-
 /**
- * Builds the `(distributionId, batchIndex) → CallerReference` function for the core.
- *
- * Default: `gha-<run id>-<attempt>-<job>-<step>-<distribution>-b<batch>-<paths digest>`. A step
- * that runs again in the same attempt sends the same reference (CloudFront returns the existing
- * invalidation), while "Re-run jobs" raises the attempt and makes a new one. The digest of the
- * batch's paths keeps two matrix legs of one job (same job id, same step id) with different
- * paths from colliding on InvalidationBatchAlreadyExists.
- *
- * A reference the user gives is used as-is for the first batch and suffixed `-b2`, `-b3`, ...
- * for the others; references are per distribution, so several distributions may share it.
+ * The `base` of the action's caller references: `gha-<run id>-<attempt>-<job>-<step>`. A step that
+ * runs again in the same attempt sends the same references (CloudFront returns the existing
+ * invalidations), while "Re-run jobs" raises the attempt and makes new ones. Outside GitHub
+ * Actions no run id exists: `local-<epoch ms>`, a new reference per execution. The core
+ * replaces unsafe characters.
  */
-export function callerReferences(
-  options: CallerReferenceOptions,
-): (distributionId: string, batchIndex: number) => string {
-  const { given, run, batches, now } = options;
-  if (given !== undefined) {
-    return (_distributionId, batchIndex) =>
-      fitCallerReference(batchIndex === 0 ? given : `${given}-b${batchIndex + 1}`);
-  }
-  const base = run
-    ? `gha-${safe(run.runId)}-${safe(run.runAttempt)}-${safe(run.job)}-${safe(run.action)}`
-    : `local-${now}`;
-  return (distributionId, batchIndex) => {
-    const digest = sha256((batches[batchIndex] ?? []).join("\n")).slice(0, 12);
-    return fitCallerReference(`${base}-${distributionId}-b${batchIndex + 1}-${digest}`);
-  };
+export function callerReferenceBase(run: RunIdentity | undefined, now: number): string {
+  return run ? `gha-${run.runId}-${run.runAttempt}-${run.job}-${run.action}` : `local-${now}`;
 }

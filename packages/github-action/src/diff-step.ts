@@ -19,7 +19,7 @@ import { renderDiffSummary } from "./summary.js";
 /** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
 export type S3Lister = ContentDiffOptions["s3"];
 
-/** What the diff step needs from `@actions/core` (a part of main's ActionIO). */
+/** What the diff step needs from `@actions/core`: all of main's ActionIO but reading inputs and state. */
 export interface DiffIO {
   setOutput(name: string, value: string): void;
   setFailed(message: string): void;
@@ -27,7 +27,9 @@ export interface DiffIO {
   warning(message: string): void;
   startGroup(name: string): void;
   endGroup(): void;
+  /** Saves a value for the post step (GITHUB_STATE); the runner passes it as STATE_<name>. */
   saveState(name: string, value: string): void;
+  /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
   writeSummary(markdown: string): Promise<void>;
 }
 

@@ -4,11 +4,11 @@ import {
   ConfigurationError,
   DEFAULT_MAX_PATHS,
   listSiteKeys,
-  normalizeS3Prefix,
   parseDistributionId,
   parseInvalidationPath,
   parseMaxPaths,
-  parseS3Uri,
+  parsePartSize,
+  parseS3Location,
 } from "invalidation-core";
 
 /** The part of `@actions/core` that reads inputs; injected so tests hand in a plain map. */
@@ -109,49 +109,6 @@ export function parseDistributionIds(raw: string): string[] {
   return [...new Set(items.map((item) => inInput("distribution-id", () => parseDistributionId(item))))];
 }
 
-// The AWS CLI reads `multipart_chunksize = 16MB` with binary units (MB = MiB); so does this.
-const BYTE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  kb: 1024,
-  kib: 1024,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-};
-
-/** `8388608`, `8MB`, `16 MiB` (units binary, as the AWS CLI reads them); `""` gives undefined. */
-export function parseByteSizeInput(name: string, raw: string): number | undefined {
-  const text = raw.trim();
-  if (text === "") return undefined;
-  const match = /^(\d+)\s*([a-z]*)$/i.exec(text);
-  const unit = BYTE_UNITS[(match?.[2] ?? "").toLowerCase()];
-  const value = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ConfigurationError(
-      `input "${name}" must be a size in bytes such as 8388608, 8MB or 16MiB (the AWS CLI's multipart_chunksize), got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-}
-
-/**
- * `s3://bucket/prefix` → bucket and normalized prefix. Unlike the core's `parseS3Uri` (made for
- * object URIs in logs) a bare `s3://bucket` or `s3://bucket/` is the whole bucket here.
- */
-export function parseS3Location(name: string, raw: string): { bucket: string; prefix: string } {
-  const uri = raw.trim();
-  const object = parseS3Uri(uri);
-  if (object) return { bucket: object.bucket, prefix: normalizeS3Prefix(object.key) };
-  // Whole bucket: the core parser wants a key, so give it one and check that it was all it found.
-  const probe = parseS3Uri(`${uri.replace(/\/$/, "")}/k`);
-  if (probe && probe.key === "k" && !uri.slice(5).startsWith("/")) return { bucket: probe.bucket, prefix: "" };
-  throw new ConfigurationError(
-    `input "${name}" must be the sync's destination, s3://BUCKET or s3://BUCKET/PREFIX, got ${JSON.stringify(raw)}`,
-  );
-}
-
 function lines(raw: string): string[] {
   return raw
     .split(/\r?\n/)
@@ -159,7 +116,16 @@ function lines(raw: string): string[] {
     .filter((line) => line !== "");
 }
 
-async function readSyncLog(raw: string, cwd: string): Promise<ActionConfig["syncLog"]> {
+/**
+ * Reads the file an input names (relative to `cwd`); `""` gives undefined. A failure names the
+ * input, the file and `hint`: how an earlier step of the job is meant to write it.
+ */
+async function readInputFile(
+  name: string,
+  raw: string,
+  cwd: string,
+  hint: (file: string) => string,
+): Promise<{ readonly file: string; readonly text: string } | undefined> {
   const file = raw.trim();
   if (file === "") return undefined;
   const absolute = resolve(cwd, file);
@@ -168,26 +134,27 @@ async function readSyncLog(raw: string, cwd: string): Promise<ActionConfig["sync
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     throw new ConfigurationError(
-      `input "sync-log": cannot read ${JSON.stringify(file)} (${absolute}): ${reason}. Write the log in an earlier step of the same job, e.g. \`aws s3 sync ... | tee ${file}\``,
+      `input "${name}": cannot read ${JSON.stringify(file)} (${absolute}): ${reason}. ${hint(file)}`,
       { cause: error },
     );
   }
 }
 
-async function readChangesFile(raw: string, cwd: string): Promise<ActionConfig["changesFile"]> {
-  const file = raw.trim();
-  if (file === "") return undefined;
-  const absolute = resolve(cwd, file);
-  try {
-    return { file, text: await readFile(absolute, "utf8") };
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ConfigurationError(
-      `input "changes-file": cannot read ${JSON.stringify(file)} (${absolute}): ${reason}. Pass the \`changes-file\` output of an earlier diff step of the same job`,
-      { cause: error },
-    );
-  }
-}
+const readSyncLog = (raw: string, cwd: string) =>
+  readInputFile(
+    "sync-log",
+    raw,
+    cwd,
+    (file) => `Write the log in an earlier step of the same job, e.g. \`aws s3 sync ... | tee ${file}\``,
+  );
+
+const readChangesFile = (raw: string, cwd: string) =>
+  readInputFile(
+    "changes-file",
+    raw,
+    cwd,
+    () => "Pass the `changes-file` output of an earlier diff step of the same job",
+  );
 
 async function readSiteDirectory(raw: string, cwd: string): Promise<ActionConfig["siteDirectory"]> {
   const directory = raw.trim();
@@ -273,7 +240,8 @@ function readDiffConfig(
   context: { diffOnly: boolean; siteDirectory: string | undefined; explicit: boolean },
 ): DiffConfig | undefined {
   const includeDeletions = parseBooleanInput("delete", inputs.getInput("delete"), true);
-  const partSizeBytes = parseByteSizeInput("part-size", inputs.getInput("part-size"));
+  const rawPartSize = inputs.getInput("part-size");
+  const partSizeBytes = rawPartSize.trim() === "" ? undefined : parsePartSize(rawPartSize, 'input "part-size"');
   const s3Uri = inputs.getInput("s3-uri").trim();
   if (s3Uri === "") {
     if (context.diffOnly) {
@@ -281,7 +249,7 @@ function readDiffConfig(
     }
     return undefined;
   }
-  const location = parseS3Location("s3-uri", s3Uri);
+  const location = parseS3Location(s3Uri, 'input "s3-uri"');
   if (context.siteDirectory === undefined) {
     throw new ConfigurationError(
       'input "s3-uri" needs "site-directory": the folder your sync uploads, to compare with the bucket',

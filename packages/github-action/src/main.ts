@@ -4,6 +4,7 @@ import {
   buildPlan,
   type Clock,
   type CreatedInvalidation,
+  callerReferences,
   classifyError,
   createCloudFrontClient,
   DeadlineExceededError,
@@ -13,23 +14,13 @@ import {
   type SendEvent,
   systemClock,
 } from "invalidation-core";
-import { callerReferences, runIdentity } from "./caller-reference.js";
-import { loadChanges, parseSavedDiff, runDiffStep, type S3Lister, STATE } from "./diff-step.js";
+import { callerReferenceBase, runIdentity } from "./caller-reference.js";
+import { type DiffIO, loadChanges, parseSavedDiff, runDiffStep, type S3Lister, STATE } from "./diff-step.js";
 import { type ActionConfig, type InputReader, readConfig } from "./inputs.js";
 import { type ActionStatus, renderSummary, type SummaryRow } from "./summary.js";
 
 /** What the action needs from `@actions/core`; tests hand in a recording stand-in. */
-export interface ActionIO extends InputReader {
-  setOutput(name: string, value: string): void;
-  setFailed(message: string): void;
-  info(message: string): void;
-  warning(message: string): void;
-  startGroup(name: string): void;
-  endGroup(): void;
-  /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
-  writeSummary(markdown: string): Promise<void>;
-  /** Saves a value for the post step (GITHUB_STATE); the runner passes it as STATE_<name>. */
-  saveState(name: string, value: string): void;
+export interface ActionIO extends InputReader, DiffIO {
   /** A value the main step saved (`""` if none). */
   getState(name: string): string;
 }
@@ -272,9 +263,8 @@ async function invalidateAndReport(
 
     const references = callerReferences({
       ...(config.callerReference === undefined ? {} : { given: config.callerReference }),
-      ...withRun(runIdentity(env)),
+      base: callerReferenceBase(runIdentity(env), clock.now()),
       batches: plan.batches,
-      now: clock.now(),
     });
     const batchCount = plan.batches.length;
     const onEvent = (event: SendEvent): void => {
@@ -348,7 +338,3 @@ async function invalidateAndReport(
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-
-function withRun(run: ReturnType<typeof runIdentity>): { run?: NonNullable<typeof run> } {
-  return run === undefined ? {} : { run };
-}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseSavedDiff, STATE, splitChangeList } from "../src/diff-step.js";
-import { parseByteSizeInput, parseS3Location, readConfig } from "../src/inputs.js";
+import { readConfig } from "../src/inputs.js";
 import { run } from "../src/main.js";
 import { RecordingIO } from "./support/action-io.js";
 
@@ -71,19 +71,35 @@ describe("diff mode inputs", () => {
     );
   });
 
+  // The parsing itself is the core's (parseS3Location, parsePartSize); here: the inputs reach it.
   it.each([
     ["s3://b", { bucket: "b", prefix: "" }],
     ["s3://b/", { bucket: "b", prefix: "" }],
-    ["s3://b/site", { bucket: "b", prefix: "site/" }],
-  ])("parses %s", (uri, expected) => {
-    expect(parseS3Location("s3-uri", uri)).toEqual(expected);
+    [" s3://b/site ", { bucket: "b", prefix: "site/" }],
+  ])("reads s3-uri %j", async (uri, expected) => {
+    const config = await read({ "distribution-id": ID, "site-directory": "public", "s3-uri": uri });
+    expect(config.diff).toMatchObject(expected);
   });
 
-  it("reads part sizes in bytes or with the AWS CLI's binary units", () => {
-    expect(parseByteSizeInput("part-size", "")).toBeUndefined();
-    expect(parseByteSizeInput("part-size", "5242880")).toBe(5 * 1024 * 1024);
-    expect(parseByteSizeInput("part-size", "8mib")).toBe(8 * 1024 * 1024);
-    expect(() => parseByteSizeInput("part-size", "8.5MB")).toThrow(/part-size/);
+  it("reads part sizes in bytes or with the AWS CLI's binary units, empty meaning the default", async () => {
+    const partSize = async (value: string) =>
+      (await read({ "distribution-id": ID, "site-directory": "public", "s3-uri": "s3://b", "part-size": value })).diff
+        ?.partSizeBytes;
+    expect(await partSize("")).toBeUndefined();
+    expect(await partSize("5242880")).toBe(5 * 1024 * 1024);
+    expect(await partSize("8mib")).toBe(8 * 1024 * 1024);
+  });
+
+  it.each([
+    [
+      "part-size",
+      "8.5MB",
+      'input "part-size" must be a size in bytes such as 8388608, 8MB or 16MiB (the AWS CLI\'s multipart_chunksize)',
+    ],
+    ["s3-uri", "s3:///site", 'input "s3-uri" must be the sync\'s destination, s3://BUCKET or s3://BUCKET/PREFIX'],
+  ])("names the input %s and its value %j when refusing it", async (input, value, message) => {
+    const inputs = { "distribution-id": ID, "site-directory": "public", "s3-uri": "s3://b", [input]: value };
+    await expect(read(inputs)).rejects.toThrow(`${message}, got ${JSON.stringify(value)}`);
   });
 });
 
