@@ -11,6 +11,7 @@ import {
   createCloudFrontClient,
   createS3Client,
   DeadlineExceededError,
+  decodeChangeText,
   type FailureKind,
   invalidate,
   listSiteKeys,
@@ -89,13 +90,18 @@ export function defaultDeps(version: string): CliDeps {
 
 async function readInput(flag: string, source: string, deps: CliDeps): Promise<string> {
   if (source === "-") return deps.readStdin();
+  let bytes: Buffer;
   try {
-    return await readFile(source, "utf8");
+    bytes = await readFile(source);
   } catch (error) {
     throw new ConfigurationError(`${flag}: cannot read ${JSON.stringify(source)}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  // UTF-16 (PowerShell's `>`) and Latin-1 files are decoded as written, not misread as UTF-8.
+  const decoded = decodeChangeText(bytes, `${flag} ${source}`);
+  if (decoded.warning) deps.stderr.write(`warning: ${decoded.warning}\n`);
+  return decoded.text;
 }
 
 /** Runs a core validator, prefixing its ConfigurationError with where the value came from (flag, file line). */

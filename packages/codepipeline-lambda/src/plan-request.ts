@@ -2,6 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import {
   ConfigurationError,
   classifyError,
+  decodeChangeText,
   type InvalidationError,
   PermissionError,
   type PlanRequest,
@@ -117,8 +118,9 @@ export function createPlanRequestResolver(deps: PlanRequestDeps): ResolvePlanReq
     if (input.kind === "syncLog") {
       const opened = await openArtifact(client, artifact);
       const bytes = await readArtifactFile(opened, input.path);
-      // The AWS CLI writes UTF-8; a stray invalid byte must not lose the other lines (it becomes U+FFFD).
-      const text = new TextDecoder("utf-8").decode(bytes);
+      // Decoded as written (UTF-8, UTF-16 with a BOM, or Latin-1 with a warning), as in the other adapters.
+      const { text, warning } = decodeChangeText(bytes, `the sync log ${input.path} in artifact ${artifact.name}`);
+      if (warning) logger.warn(warning);
       logger.info("read the sync log", { artifact: artifact.name, path: input.path, bytes: bytes.length });
       return { request: { ...common, ...mapping, changes: text } };
     }

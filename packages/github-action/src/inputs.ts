@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import {
   ConfigurationError,
   DEFAULT_MAX_PATHS,
+  decodeChangeText,
   listSiteKeys,
   parseDistributionId,
   parseInvalidationPath,
@@ -21,7 +22,7 @@ export interface ActionConfig {
   readonly distributionIds: readonly string[];
   /** Explicit paths as the user wrote them (already validated; buildPlan normalizes them). */
   readonly paths: readonly string[];
-  readonly syncLog?: { readonly file: string; readonly text: string };
+  readonly syncLog?: InputFile;
   readonly siteDirectory?: { readonly directory: string; readonly keys: readonly string[] };
   readonly s3Prefix?: string;
   /** `null` when the input was set to empty (directory forms off). */
@@ -33,7 +34,7 @@ export interface ActionConfig {
   readonly callerReference?: string;
   readonly dryRun: boolean;
   /** A change list from an earlier step (the two-step form): the `changes-file` input. */
-  readonly changesFile?: { readonly file: string; readonly text: string };
+  readonly changesFile?: InputFile;
   /** Diff mode: `site-directory` and `s3-uri`, with neither `paths`, `sync-log` nor `changes-file`. */
   readonly diff?: DiffConfig;
 }
@@ -116,6 +117,13 @@ function lines(raw: string): string[] {
     .filter((line) => line !== "");
 }
 
+/** A file an input names, decoded; `warning` when it was not UTF-8. */
+export interface InputFile {
+  readonly file: string;
+  readonly text: string;
+  readonly warning?: string;
+}
+
 /**
  * Reads the file an input names (relative to `cwd`); `""` gives undefined. A failure names the
  * input, the file and `hint`: how an earlier step of the job is meant to write it.
@@ -125,12 +133,13 @@ async function readInputFile(
   raw: string,
   cwd: string,
   hint: (file: string) => string,
-): Promise<{ readonly file: string; readonly text: string } | undefined> {
+): Promise<InputFile | undefined> {
   const file = raw.trim();
   if (file === "") return undefined;
   const absolute = resolve(cwd, file);
+  let bytes: Buffer;
   try {
-    return { file, text: await readFile(absolute, "utf8") };
+    bytes = await readFile(absolute);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     throw new ConfigurationError(
@@ -138,6 +147,9 @@ async function readInputFile(
       { cause: error },
     );
   }
+  // UTF-16 (PowerShell's `>`) and Latin-1 logs are decoded as written, not misread as UTF-8.
+  const decoded = decodeChangeText(bytes, `input "${name}" (${file})`);
+  return { file, text: decoded.text, ...(decoded.warning === undefined ? {} : { warning: decoded.warning }) };
 }
 
 const readSyncLog = (raw: string, cwd: string) =>

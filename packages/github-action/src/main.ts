@@ -62,7 +62,8 @@ const KIND_PREFIX: Record<FailureKind, string> = {
   timeout: "Timeout",
 };
 
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? "" : "s"}`;
+const plural = (count: number, word: string): string =>
+  `${count} ${word}${count === 1 ? "" : /(ch|sh|s|x|z)$/.test(word) ? "es" : "s"}`;
 
 function logPlan(io: ActionIO, plan: InvalidationPlan, changedCount: number): void {
   const collapsed =
@@ -235,6 +236,7 @@ async function invalidateAndReport(
       maxPaths: config.maxPaths,
       ...(config.siteDirectory === undefined ? {} : { siteKeys: config.siteDirectory.keys }),
     });
+    for (const file of [config.syncLog, config.changesFile]) if (file?.warning) io.warning(file.warning);
     for (const warning of outcome.warnings) io.warning(warning);
     plan = outcome.plan;
     changedCount = outcome.changedPaths.length;

@@ -114,9 +114,9 @@ describe("action sync logs: read correctly or refused clearly", () => {
     expect(recorder.requests).toBe(0);
   });
 
-  // FOUND, NOT FIXED (reported): inputs.ts reads the log with readFile(..., "utf8") whatever its
-  // encoding; a UTF-16 log plans `/%00u%00p%00l...` garbage and misses the changed objects.
-  it.fails("a UTF-16LE log (PowerShell's default) is decoded or refused", async () => {
+  // Found by this suite and fixed: a UTF-16 log used to be read as UTF-8 and planned
+  // `/%00u%00p%00l...` garbage; the core's decodeChangeText now reads it by its BOM.
+  it("a UTF-16LE log (PowerShell's default) is decoded or refused", async () => {
     const run = await dryRun("utf16le-bom");
     if (run.code === 1) expect(run.errors.join("\n")).toMatch(/UTF-16|encoding/i);
     else expect((run.outputs.paths ?? "").split("\n").sort()).toEqual([...NICE_PATHS].sort());

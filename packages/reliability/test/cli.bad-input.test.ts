@@ -162,11 +162,9 @@ describe("sync logs: odd files are read correctly or refused clearly, never a cr
     }
   });
 
-  // FOUND, NOT FIXED (reported): the CLI reads the log as UTF-8 whatever its encoding. A UTF-16
-  // log (PowerShell's `>` writes UTF-16LE with a BOM) becomes keys full of NULs, so the paths
-  // planned are garbage (`/%00u%00p%00l...`) and the objects that changed are NOT invalidated,
-  // with exit 0 and no warning. Expected: decode by the BOM, or refuse with a message.
-  it.fails.each(["utf16le-bom", "utf16be-bom"])(
+  // Found by this suite and fixed: a UTF-16 log (PowerShell's `>` writes UTF-16LE with a BOM)
+  // used to become keys full of NULs, so the changed objects were not invalidated, silently.
+  it.each(["utf16le-bom", "utf16be-bom"])(
     "a %s log is decoded or refused, never turned into garbage paths",
     async (name) => {
       const run = await dryRun(logs[name]!);
@@ -179,10 +177,9 @@ describe("sync logs: odd files are read correctly or refused clearly, never a cr
     },
   );
 
-  // FOUND, NOT FIXED (reported): a Latin-1 log (a console with a Latin-1 code page) is decoded as
-  // UTF-8, so `café.html` becomes `/caf%EF%BF%BD.html` (U+FFFD): the real object is not
-  // invalidated, silently. Expected: a warning or error that the log is not UTF-8.
-  it.fails("a Latin-1 log is not silently turned into U+FFFD paths", async () => {
+  // Found by this suite and fixed: a Latin-1 log used to turn `café.html` into
+  // `/caf%EF%BF%BD.html` (U+FFFD), silently; now it is read as Windows-1252 with a warning.
+  it("a Latin-1 log is not silently turned into U+FFFD paths", async () => {
     const run = await dryRun(logs.latin1!);
     expect(run.code === 2 || /UTF-8|encoding/i.test(run.stderr)).toBe(true);
   });
