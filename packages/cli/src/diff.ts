@@ -1,12 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import {
+  type ChangeListSplit,
   ConfigurationError,
   type ContentDiffOptions,
   type ContentDiffReport,
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
-  formatChangeList,
+  splitChangeList,
 } from "invalidation-core";
 import type { DiffOptions } from "./args.js";
 import type { OutputStream } from "./report.js";
@@ -20,30 +21,6 @@ export interface DiffDeps {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly createS3Client?: () => S3Lister;
-}
-
-/** The change list, and the changed keys that no line of it can hold. */
-export interface ChangeListSplit {
-  /** What `--changes` reads: one key a line; `""` when nothing changed. */
-  readonly text: string;
-  /** Keys with a line break or trailing white space: they must be invalidated another way. */
-  readonly unlisted: readonly string[];
-}
-
-/** Splits the changed keys into a change list and the keys no line can hold. Pure. */
-export function splitChangeList(keys: readonly string[]): ChangeListSplit {
-  const listed: string[] = [];
-  const unlisted: string[] = [];
-  for (const key of keys) {
-    try {
-      formatChangeList([key]);
-      listed.push(key);
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      unlisted.push(key);
-    }
-  }
-  return { text: formatChangeList(listed), unlisted };
 }
 
 /** The `diff --json` document. Field names are part of the CLI's interface: add, never rename. */

@@ -1,7 +1,6 @@
-import { ConfigurationError } from "invalidation-core";
+import { ConfigurationError, splitChangeList } from "invalidation-core";
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../src/args.js";
-import { splitChangeList } from "../src/diff.js";
 
 function usageError(argv: string[]): string {
   try {

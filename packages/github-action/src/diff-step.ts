@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type ChangeListSplit,
   ConfigurationError,
   type ContentDiffOptions,
   type ContentDiffReport,
@@ -9,9 +10,9 @@ import {
   classifyError,
   createS3Client,
   diffSiteAgainstBucket,
-  formatChangeList,
   keysToPaths,
   parseInvalidationPath,
+  splitChangeList,
 } from "invalidation-core";
 import type { ActionConfig, DiffConfig } from "./inputs.js";
 import { renderDiffSummary } from "./summary.js";
@@ -106,36 +107,21 @@ export async function loadChanges(saved: SavedDiff): Promise<string> {
 }
 
 /** A change list, and how to invalidate the changed keys that no line of it can hold. */
-export interface ChangeListSplit {
-  /** Text for `changes-file`, one key a line; `""` when nothing changed. */
-  readonly text: string;
-  /** Keys that no line can hold (a line break, trailing white space). */
-  readonly unlisted: readonly string[];
+export interface ActionChangeList extends ChangeListSplit {
   /** Invalidation paths for `unlisted` under the action's key mapping; `["/*"]` if they have none. */
   readonly extraPaths: readonly string[];
 }
 
 /**
- * Writes the keys as a change list; a key with a line break or trailing white space cannot be a
- * line, so it becomes explicit paths (mapped with `s3-prefix` and `index-document`), or `/*`
- * when even that fails. Pure.
+ * Writes the keys as a change list (the core's split); a key with a line break or trailing white
+ * space cannot be a line, so it becomes explicit paths (mapped with `s3-prefix` and
+ * `index-document`), or `/*` when even that fails. Pure.
  */
-export function splitChangeList(
+export function changeListWithExtraPaths(
   keys: readonly string[],
   mapping: { s3Prefix?: string; indexDocument: string | null },
-): ChangeListSplit {
-  const listed: string[] = [];
-  const unlisted: string[] = [];
-  for (const key of keys) {
-    try {
-      formatChangeList([key]);
-      listed.push(key);
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      unlisted.push(key);
-    }
-  }
-  const text = formatChangeList(listed);
+): ActionChangeList {
+  const { text, unlisted } = splitChangeList(keys);
   if (unlisted.length === 0) return { text, unlisted, extraPaths: [] };
   const mapped = keysToPaths(unlisted, mapping);
   const usable =
@@ -206,7 +192,7 @@ export async function runDiffStep(
     for (const warning of report.warnings) io.warning(warning);
 
     const keys = changedKeys(report);
-    const split = splitChangeList(keys, {
+    const split = changeListWithExtraPaths(keys, {
       ...(config.s3Prefix === undefined ? {} : { s3Prefix: config.s3Prefix }),
       indexDocument: config.indexDocument,
     });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseSavedDiff, STATE, splitChangeList } from "../src/diff-step.js";
+import { changeListWithExtraPaths, parseSavedDiff, STATE } from "../src/diff-step.js";
 import { readConfig } from "../src/inputs.js";
 import { run } from "../src/main.js";
 import { RecordingIO } from "./support/action-io.js";
@@ -103,9 +103,9 @@ describe("diff mode inputs", () => {
   });
 });
 
-describe("splitChangeList", () => {
+describe("changeListWithExtraPaths", () => {
   it("lists what a line can hold and maps the rest to explicit paths with the prefix stripped", () => {
-    const split = splitChangeList(["www/a.html", "www/odd \n.html", "www/trailing "], {
+    const split = changeListWithExtraPaths(["www/a.html", "www/odd \n.html", "www/trailing "], {
       s3Prefix: "www",
       indexDocument: "index.html",
     });
@@ -115,7 +115,7 @@ describe("splitChangeList", () => {
   });
 
   it("falls back to /* when a key that no line can hold has no path either (outside the prefix)", () => {
-    const split = splitChangeList(["other/x\n"], { s3Prefix: "www", indexDocument: null });
+    const split = changeListWithExtraPaths(["other/x\n"], { s3Prefix: "www", indexDocument: null });
     expect(split).toEqual({ text: "", unlisted: ["other/x\n"], extraPaths: ["/*"] });
   });
 });

@@ -277,6 +277,34 @@ export function formatChangeList(reportOrKeys: ContentDiffReport | readonly stri
   return text;
 }
 
+/** A change list, and the changed keys that no line of it can hold. */
+export interface ChangeListSplit {
+  /** One key a line, as `parseChanges` reads it back; `""` when there is no key. */
+  readonly text: string;
+  /** Keys with a line break or trailing white space: the caller must invalidate them another way. */
+  readonly unlisted: readonly string[];
+}
+
+/**
+ * Splits changed keys into the change list that `parseChanges` reads back exactly and the keys that
+ * no line can hold, so that a caller can cover those another way (explicit paths, a wildcard)
+ * instead of losing them. Pure.
+ */
+export function splitChangeList(keys: readonly string[]): ChangeListSplit {
+  const listed: string[] = [];
+  const unlisted: string[] = [];
+  for (const key of keys) {
+    try {
+      changeListLine(key);
+      listed.push(key);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      unlisted.push(key);
+    }
+  }
+  return { text: formatChangeList(listed), unlisted };
+}
+
 function changeListLine(key: string): string {
   const readsAs = (line: string) => {
     const parsed = parseChanges(line);

@@ -42,6 +42,17 @@ function decodeUtf8OrLatin1(bytes: Uint8Array, source: string): DecodedText {
   try {
     return { text: utf8.decode(bytes) };
   } catch {
+    // A log cut off mid-character (a truncated CI log) is still UTF-8: in stream mode the decoder
+    // holds back an incomplete last character instead of failing, and every whole line survives.
+    try {
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+      return {
+        text,
+        warning: `${source} ends in an incomplete UTF-8 character (cut off?); the last bytes were ignored`,
+      };
+    } catch {
+      // invalid in the middle: not UTF-8 at all
+    }
     return {
       text: windows1252.decode(bytes),
       warning:

@@ -42,4 +42,12 @@ describe("decodeChangeText", () => {
     expect(warning).toMatch(/sync\.log is not valid UTF-8/);
     expect(parseChanges(text).objects[0]?.key).toBe("café.html");
   });
+
+  it("keeps a UTF-8 log that was cut off mid-character as UTF-8, dropping only the broken tail", () => {
+    const whole = Buffer.from(`${line}upload: public/é.html to s3://site/é.html\n`);
+    const cut = whole.subarray(0, whole.length - 7); // after the first byte of the last "é"
+    const { text, warning } = decodeChangeText(cut, "sync.log");
+    expect(warning).toMatch(/incomplete UTF-8 character/);
+    expect(parseChanges(text).objects[0]?.key).toBe("café.html");
+  });
 });
