@@ -7,9 +7,17 @@ import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
-import { createTestDistribution, hasMoto, hasTool, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
+import {
+  createTestDistribution,
+  hasMoto,
+  hasTool,
+  type MotoServer,
+  startKmsEtagProxy,
+  startMoto,
+  TEST_CREDENTIALS,
+} from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKmsEtagProxy } from "./kms-etag-proxy.ts";
+
 import { runCli } from "./run-cli.ts";
 
 const MIB = 1024 * 1024;

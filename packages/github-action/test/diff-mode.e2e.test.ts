@@ -9,9 +9,17 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
-import { createTestDistribution, hasMoto, hasTool, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
+import {
+  createTestDistribution,
+  hasMoto,
+  hasTool,
+  type MotoServer,
+  startKmsEtagProxy,
+  startMoto,
+  TEST_CREDENTIALS,
+} from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startKmsEtagProxy } from "./support/kms-etag-proxy.js";
+
 import { DIST, type Job, newJob, runStep, type StepRun } from "./support/runner.js";
 
 const MIB = 1024 * 1024;
