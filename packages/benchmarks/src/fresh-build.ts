@@ -8,15 +8,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { buildPlan, listSiteKeys, parseChanges } from "invalidation-core";
 import {
-  buildPlan,
   type ContentDiffReport,
   changedKeys,
   diffSiteAgainstBucket,
   formatChangeList,
-  listSiteKeys,
-  parseChanges,
-} from "invalidation-core";
+} from "invalidation-core/content-diff";
 import { type StrategyResult, scoreAgainst } from "./plan-quality.js";
 import { diffSites, type SiteFiles, type SitePair } from "./sites.js";
 import { findAwsCli } from "./startup.js";

@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises";
+import { ConfigurationError } from "invalidation-core";
 import {
   type ChangeListSplit,
-  ConfigurationError,
   type ContentDiffOptions,
   type ContentDiffReport,
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
   splitChangeList,
-} from "invalidation-core";
+} from "invalidation-core/content-diff";
 import type { DiffOptions } from "./args.js";
 import type { OutputStream } from "./report.js";
 

@@ -9,7 +9,6 @@ import {
   callerReferences,
   classifyError,
   createCloudFrontClient,
-  createS3Client,
   DeadlineExceededError,
   decodeChangeText,
   type FailureKind,
@@ -82,7 +81,6 @@ export function defaultDeps(version: string): CliDeps {
     stderr: process.stderr,
     readStdin: () => readAll(process.stdin),
     createClient: () => createCloudFrontClient(),
-    createS3Client: () => createS3Client(),
     clock: systemClock,
     version,
   };
@@ -276,6 +274,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       return EXIT.success;
     }
     usageStage = false;
+    // Statically imported: the CLI must stay one file that runs alone (no chunks beside it).
     if (command.command === "diff") return await runDiff(command, deps);
     return await run(command, deps);
   } catch (thrown) {

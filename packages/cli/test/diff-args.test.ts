@@ -1,4 +1,5 @@
-import { ConfigurationError, splitChangeList } from "invalidation-core";
+import { ConfigurationError } from "invalidation-core";
+import { splitChangeList } from "invalidation-core/content-diff";
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../src/args.js";
 

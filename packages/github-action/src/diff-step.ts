@@ -1,21 +1,21 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigurationError, classifyError, keysToPaths, parseInvalidationPath } from "invalidation-core";
 import {
   type ChangeListSplit,
-  ConfigurationError,
   type ContentDiffOptions,
   type ContentDiffReport,
   changedKeys,
-  classifyError,
   createS3Client,
   diffSiteAgainstBucket,
-  keysToPaths,
-  parseInvalidationPath,
   splitChangeList,
-} from "invalidation-core";
+} from "invalidation-core/content-diff";
 import type { ActionConfig, DiffConfig } from "./inputs.js";
+import { STATE } from "./state.js";
 import { renderDiffSummary } from "./summary.js";
+
+export { STATE };
 
 /** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
 export type S3Lister = ContentDiffOptions["s3"];
@@ -38,12 +38,6 @@ export interface DiffIO {
  * Names of the state the main step saves for the post step. The runner hands each to the post
  * step as the variable `STATE_<name>`.
  */
-export const STATE = {
-  /** Set by every main step: the same dist/index.js then knows it runs as the post step. */
-  isPost: "isPost",
-  /** JSON of SavedDiff, only in diff mode without diff-only. */
-  diff: "diff",
-} as const;
 
 /**
  * A change list up to this many characters travels in the state itself; a longer one only as its

@@ -15,8 +15,10 @@ import {
   systemClock,
 } from "invalidation-core";
 import { callerReferenceBase, runIdentity } from "./caller-reference.js";
-import { type DiffIO, loadChanges, parseSavedDiff, runDiffStep, type S3Lister, STATE } from "./diff-step.js";
+// diff-step.js (and with it the S3 client) is imported only in diff mode and in the post step.
+import type { DiffIO, S3Lister } from "./diff-step.js";
 import { type ActionConfig, type InputReader, readConfig } from "./inputs.js";
+import { STATE } from "./state.js";
 import { type ActionStatus, renderSummary, type SummaryRow } from "./summary.js";
 
 /** What the action needs from `@actions/core`; tests hand in a recording stand-in. */
@@ -102,6 +104,7 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
     return;
   }
   if (config.diff !== undefined) {
+    const { runDiffStep } = await import("./diff-step.js");
     await runDiffStep(io, config, config.diff, {
       env: dependencies.env ?? process.env,
       ...(dependencies.createS3Client === undefined ? {} : { createS3Client: dependencies.createS3Client }),
@@ -136,6 +139,7 @@ async function runPost(io: ActionIO, dependencies: RunDependencies): Promise<voi
     return;
   }
   await invalidateAndReport(io, dependencies, async () => {
+    const { loadChanges, parseSavedDiff } = await import("./diff-step.js");
     const saved = parseSavedDiff(savedRaw);
     const config = await readConfig(io, dependencies.cwd);
     const text = saved === undefined ? "" : await loadChanges(saved);

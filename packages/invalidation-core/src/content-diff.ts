@@ -10,6 +10,7 @@ import {
   requireByteCount,
 } from "./content-diff-etag.js";
 import { ConfigurationError, classifyError, errorName, PermissionError, TransientError } from "./errors.js";
+import { normalizeS3Prefix } from "./s3-location.js";
 import { parseChanges } from "./sync-log.js";
 
 export {
@@ -21,6 +22,7 @@ export {
   S3_MULTIPART_LIMITS,
   type StoredEtag,
 } from "./content-diff-etag.js";
+export { normalizeS3Prefix };
 
 // Reading small files waits on the disk more than on the CPU (MD5 itself runs on the main thread):
 // more files in flight than cores pays off.
@@ -324,13 +326,6 @@ function changeListLine(key: string): string {
 
 function isKeyList(value: ContentDiffReport | readonly string[]): value is readonly string[] {
   return Array.isArray(value);
-}
-
-/** `site`, `/site`, `site/` → `site/`; `""` and `/` → `""` (the whole bucket). */
-export function normalizeS3Prefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, "");
-  if (trimmed === "") return "";
-  return trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }
 
 async function compareContent(

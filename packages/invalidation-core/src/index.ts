@@ -1,8 +1,9 @@
+// The content diff (S3 listing, hashing) is its own entry, `invalidation-core/content-diff`, so
+// that adapters load the S3 client only in diff mode: start-up stays fast for the common case.
 export * from "./build-plan.js";
 export * from "./caller-reference.js";
 export * from "./clock.js";
 export * from "./cloudfront.js";
-export * from "./content-diff.js";
 export * from "./errors.js";
 export * from "./paths.js";
 export * from "./plan.js";

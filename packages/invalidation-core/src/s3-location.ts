@@ -1,4 +1,3 @@
-import { normalizeS3Prefix } from "./content-diff.js";
 import { ConfigurationError } from "./errors.js";
 import { parseS3Uri } from "./sync-log.js";
 
@@ -62,4 +61,11 @@ export function parsePartSize(text: string, name = "the part size"): number {
     );
   }
   return bytes;
+}
+
+/** `site`, `/site`, `site/` → `site/`; `""` and `/` → `""` (the whole bucket). */
+export function normalizeS3Prefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, "");
+  if (trimmed === "") return "";
+  return trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }
