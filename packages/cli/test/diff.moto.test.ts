@@ -1,7 +1,6 @@
 // `cf-invalidate diff` before the sync, the real `aws s3 sync`, then `cf-invalidate --changes`:
 // the bundle as a CI job runs it, against moto_server (S3 and CloudFront). Objects are uploaded
 // by the real AWS CLI, so their ETags (single-part and multipart) are what S3 stores for it.
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,9 +8,10 @@ import { dirname, join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import {
   createTestDistribution,
+  hasAwsCli,
   hasMoto,
-  hasTool,
   type MotoServer,
+  runAwsCli,
   startKmsEtagProxy,
   startMoto,
   TEST_CREDENTIALS,
@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.ts";
 
 const MIB = 1024 * 1024;
-const ready = hasMoto() && hasTool("aws", "pip install awscli (AWS CLI v1 honours AWS_ENDPOINT_URL)");
+const ready = hasMoto() && hasAwsCli();
 
 // Random bytes: a 12 MiB file the AWS CLI uploads in two 8 MiB parts (ETag `-2`).
 const big = randomBytes(12 * MIB);
@@ -57,19 +57,7 @@ describe.skipIf(!ready)("diff, sync, --changes against moto_server", { timeout: 
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** The real AWS CLI against moto, isolated from the machine's ~/.aws. */
-  function aws(args: string[]): string {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: work,
-      ...moto.env,
-      AWS_CONFIG_FILE: join(work, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(work, "no-aws-credentials"),
-    };
-    const result = spawnSync("aws", args, { encoding: "utf8", env, timeout: 60_000 });
-    if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
-    return result.stdout;
-  }
+  const aws = (args: string[]): string => runAwsCli(moto, args, { home: work });
 
   function newBucket(): string {
     const bucket = `cli-site-${process.pid}-${bucketNumber++}`;

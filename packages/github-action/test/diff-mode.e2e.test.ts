@@ -3,7 +3,6 @@
 // stores for a CLI upload: single-part and multipart), then dist/index.js again as the post step
 // with the STATE_* variables parsed from the main step's GITHUB_STATE file. moto_server plays S3
 // and CloudFront; the test asks it which paths were invalidated.
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
@@ -11,9 +10,10 @@ import { dirname, join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import {
   createTestDistribution,
+  hasAwsCli,
   hasMoto,
-  hasTool,
   type MotoServer,
+  runAwsCli,
   startKmsEtagProxy,
   startMoto,
   TEST_CREDENTIALS,
@@ -23,7 +23,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DIST, type Job, newJob, runStep, type StepRun } from "./support/runner.js";
 
 const MIB = 1024 * 1024;
-const ready = hasMoto() && hasTool("aws", "pip install awscli (AWS CLI v1 honours AWS_ENDPOINT_URL)");
+const ready = hasMoto() && hasAwsCli();
 
 // Random bytes: a 12 MiB file the AWS CLI uploads in two 8 MiB parts (ETag `-2`).
 const big = randomBytes(12 * MIB);
@@ -62,19 +62,8 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
   });
 
   /** The real AWS CLI against moto, isolated from the machine's ~/.aws. */
-  function aws(args: string[], extraEnv: Record<string, string> = {}): string {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: job.root,
-      ...moto.env,
-      AWS_CONFIG_FILE: join(job.root, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(job.root, "no-aws-credentials"),
-      ...extraEnv,
-    };
-    const result = spawnSync("aws", args, { encoding: "utf8", env, timeout: 60_000 });
-    if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
-    return result.stdout;
-  }
+  const aws = (args: string[], extraEnv: Record<string, string> = {}): string =>
+    runAwsCli(moto, args, { home: job.root, env: extraEnv });
 
   function newBucket(): string {
     const bucket = `site-${process.pid}-${bucketNumber++}`;

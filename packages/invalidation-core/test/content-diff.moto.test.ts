@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,14 +10,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { hasMoto, hasTool, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
+import { hasAwsCli, hasMoto, type MotoServer, runAwsCli, startMoto, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedKeys, diffSiteAgainstBucket, formatChangeList } from "../src/content-diff.js";
 
 // Objects are uploaded by the real AWS CLI into moto_server, so the ETags (single-part and
 // multipart, with the CLI's own part sizes) are what a user's `aws s3 sync` produces.
 const MIB = 1024 * 1024;
-const ready = hasMoto() && hasTool("aws", "pip install awscli (AWS CLI v1 honours AWS_ENDPOINT_URL)");
+const ready = hasMoto() && hasAwsCli();
 
 // Each AWS CLI run takes seconds to start on a busy machine: generous timeouts.
 describe.skipIf(!ready)(
@@ -61,19 +60,8 @@ describe.skipIf(!ready)(
     });
 
     /** Runs the AWS CLI against moto; returns stdout, throws with stderr on failure. */
-    function aws(args: string[], config = join(work, "config")): string {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ...moto.env,
-        AWS_CONFIG_FILE: config,
-        AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials"),
-      };
-      delete env.AWS_PROFILE;
-      delete env.AWS_DEFAULT_PROFILE;
-      const result = spawnSync("aws", args, { encoding: "utf8", env, timeout: 60_000 });
-      if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
-      return result.stdout;
-    }
+    const aws = (args: string[], config = join(work, "config")): string =>
+      runAwsCli(moto, args, { home: work, configFile: config });
 
     async function newBucket(): Promise<string> {
       // Made with the SDK: the AWS CLI starts slowly, and only its uploads matter here.

@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { hasTool } from "./tools.ts";
 
 /** Fixed fake credentials for every emulator run; also what the log-scanning tests search for. */
 export const TEST_CREDENTIALS = {
@@ -94,4 +96,35 @@ export async function createTestDistribution(server: MotoServer, comment = "test
   const id = /<Id>([A-Z0-9]+)<\/Id>/.exec(text)?.[1];
   if (!response.ok || !id) throw new Error(`creating a distribution in moto failed (${response.status}): ${text}`);
   return id;
+}
+
+export interface AwsCliOptions {
+  /** A folder of the test's own: HOME, and where the (absent) AWS config and credentials files are looked for. */
+  readonly home: string;
+  /** An AWS CLI config file to use (e.g. `multipart_chunksize`); default: none. */
+  readonly configFile?: string;
+  readonly env?: Record<string, string>;
+}
+
+/** The AWS CLI installed for the tests. */
+export const AWS_CLI_HINT = "pip install awscli (AWS CLI v1 honours AWS_ENDPOINT_URL)";
+export const hasAwsCli = (): boolean => hasTool("aws", AWS_CLI_HINT);
+
+/**
+ * Runs the real AWS CLI against `server`, isolated from the machine's `~/.aws` and AWS_PROFILE, so
+ * what it uploads (and the ETags S3 computes) is exactly what a user's sync would produce. Throws
+ * with the CLI's stderr when it fails; returns its stdout.
+ */
+export function runAwsCli(server: MotoServer, args: readonly string[], options: AwsCliOptions): string {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: options.home,
+    ...server.env,
+    AWS_CONFIG_FILE: options.configFile ?? join(options.home, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(options.home, "no-aws-credentials"),
+    ...options.env,
+  };
+  const result = spawnSync("aws", [...args], { encoding: "utf8", env, timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
 }
