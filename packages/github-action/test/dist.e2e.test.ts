@@ -1,108 +1,20 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { createTestDistribution, hasMoto, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actionDefaults } from "./support/action-io.js";
-
-// The bundle as committed: check-dist.yml keeps it equal to a fresh build of src/.
-const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-
-interface ActionRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly outputs: Record<string, string>;
-  readonly summary: string;
-}
-
-/** Reads GITHUB_OUTPUT as the runner does: `name<<DELIMITER` heredocs, or `name=value` lines. */
-export function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name = "", delimiter] = heredoc;
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? "");
-      if (i >= lines.length) throw new Error(`output ${name}: delimiter ${delimiter} never closed`);
-      outputs[name] = value.join("\n");
-    } else if (line.includes("=")) {
-      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
-    }
-  }
-  return outputs;
-}
+import { DIST, newJob, runStep, type StepRun } from "./support/runner.js";
 
 /**
- * Runs dist/index.js the way the runner does: a fresh environment with INPUT_<NAME> for every
- * input (action.yml defaults filled in; upper case, spaces to `_`, hyphens kept), the
- * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and the workspace as the working directory.
+ * Runs dist/index.js as the runner runs one step (support/runner.ts), in a fresh job whose
+ * workspace holds `files`.
  */
-async function runAction(inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun> {
-  const root = await mkdtemp(join(tmpdir(), "gha-e2e-"));
-  const workspace = join(root, "workspace");
-  const temp = join(root, "runner-temp");
-  await mkdir(workspace);
-  await mkdir(temp);
-  for (const [name, content] of Object.entries(files)) await writeFile(join(workspace, name), content);
-  const outputFile = join(temp, "output.txt");
-  const summaryFile = join(temp, "summary.md");
-  await writeFile(outputFile, "");
-  await writeFile(summaryFile, "");
-  const inputEnv = Object.fromEntries(
-    Object.entries({ ...actionDefaults(), ...inputs }).map(([name, value]) => [
-      `INPUT_${name.replace(/ /g, "_").toUpperCase()}`,
-      value,
-    ]),
-  );
-  const child = spawn(process.execPath, [DIST], {
-    cwd: workspace,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: root,
-      // Keep the SDK away from any real AWS config of the machine running the tests.
-      AWS_CONFIG_FILE: join(root, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(root, "no-aws-credentials"),
-      AWS_EC2_METADATA_DISABLED: "true",
-      GITHUB_ACTIONS: "true",
-      CI: "true",
-      RUNNER_TEMP: temp,
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_RUN_ID: "987654321",
-      GITHUB_RUN_ATTEMPT: "1",
-      GITHUB_JOB: "deploy",
-      GITHUB_ACTION: "__owner_repo",
-      ...inputEnv,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(await readFile(outputFile, "utf8")),
-    summary: await readFile(summaryFile, "utf8"),
-  };
+async function runAction(inputs: Record<string, string>, env: Record<string, string>): Promise<StepRun> {
+  const job = await newJob();
+  for (const [name, content] of Object.entries(files)) await writeFile(join(job.workspace, name), content);
+  return runStep(job, inputs, { GITHUB_RUN_ID: "987654321", ...env });
 }
 
 const files: Record<string, string> = {
