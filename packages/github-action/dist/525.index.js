@@ -21,8 +21,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 11 modules
-var dist = __webpack_require__(9085);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 12 modules
+var dist = __webpack_require__(43);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
 // EXTERNAL MODULE: external "node:crypto"

@@ -77,6 +77,7 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
   const sitePaths = request.siteKeys === undefined ? undefined : keysToPaths(request.siteKeys, siteMapping).paths;
   const plan = planInvalidation(unique, {
     maxPaths,
+    distinctPaths: true,
     ...(sitePaths === undefined ? {} : { sitePaths }),
     ...(request.limits === undefined ? {} : { limits: request.limits }),
     ...(request.maxWildcards === undefined ? {} : { maxWildcards: request.maxWildcards }),

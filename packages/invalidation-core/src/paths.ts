@@ -141,27 +141,26 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
   const prefix = normalizePrefix(options.s3Prefix);
   const indexDocument = options.indexDocument === undefined ? DEFAULT_INDEX_DOCUMENT : (options.indexDocument ?? "");
   const indexSuffix = `/${indexDocument}`;
-  // Set for uniqueness, array for the order: cheaper than spreading a Set of millions at the end.
-  const seen = new Set<string>();
-  const paths: string[] = [];
+  // The encoded index document as it ends a key's path: `/blog/index.html` is `/blog/` plus this.
+  const indexTail = indexDocument === "" ? "" : toInvalidationPath(indexDocument).slice(1);
+  const distinct = new DistinctPaths();
   const outside: string[] = [];
   let outsideCount = 0;
   const tooLong: string[] = [];
-  const push = (path: string) => {
-    const size = seen.size;
-    if (seen.add(path).size !== size) paths.push(path);
-  };
-  // `source` gives the key for the warning and the `~` check; `path` is toInvalidationPath(source).
-  const add = (path: string, source: string) => {
+  // A path made from `source` (`~` in it also gives the raw-`~` form, as invalidationPathForms does).
+  const add = (path: string, source: string, hash: number) => {
     if (path.length > MAX_INVALIDATION_PATH_LENGTH) {
       // Quoted cut short: a multi-megabyte line in a log must not flood the warning.
       if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(show(source));
       return;
     }
-    push(path);
-    // The same as invalidationPathForms, without an array per key (this is the hot path).
-    if (source.includes("~")) push(path.replaceAll("%7E", "~"));
+    distinct.add(path, hash);
+    if (source.includes("~")) {
+      const raw = path.replaceAll("%7E", "~");
+      distinct.add(raw, hashOf(raw, raw.length));
+    }
   };
+  const hashes = new Int32Array(2);
   for (const key of keys) {
     if (!key.startsWith(prefix)) {
       if (outsideCount++ < MAX_NAMED_KEYS) outside.push(JSON.stringify(key));
@@ -169,16 +168,24 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     }
     const relative = prefix === "" ? key : key.slice(prefix.length);
     const path = toInvalidationPath(relative);
-    add(path, relative);
-    if (indexDocument === "") continue;
-    if (relative === indexDocument) {
-      push("/");
-    } else if (relative.endsWith(indexSuffix)) {
-      const directory = relative.slice(0, -indexDocument.length);
-      add(toInvalidationPath(directory), directory);
-      const bare = directory.slice(0, -1);
-      add(toInvalidationPath(bare), bare);
+    if (indexDocument === "" || !relative.endsWith(indexSuffix)) {
+      add(path, relative, hashOf(path, path.length));
+      if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 1));
+      continue;
     }
+    // The directory forms are prefixes of the key's own path (encoding goes character by character,
+    // and `/` ends any run it encodes together), so one pass over the path hashes all three.
+    const directoryLength = path.length - indexTail.length;
+    add(path, relative, hashOf(path, path.length, directoryLength, hashes));
+    const directory = relative.slice(0, -indexDocument.length);
+    add(path.slice(0, directoryLength), directory, hashes[0]!);
+    const bare = directory.slice(0, -1);
+    const barePath = path.slice(0, directoryLength - 1);
+    // toInvalidationPath encodes a trailing `*`, so it can never act as a wildcard.
+    if (barePath.endsWith("*")) {
+      const encoded = `${barePath.slice(0, -1)}%2A`;
+      add(encoded, bare, hashOf(encoded, encoded.length));
+    } else add(barePath, bare, hashes[1]!);
   }
   const warnings: string[] = [];
   if (outsideCount > 0) {
@@ -193,7 +200,70 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
       `skipped key(s) whose path is longer than ${MAX_INVALIDATION_PATH_LENGTH} characters (not a valid S3 key): ${tooLong.join(", ")}`,
     );
   }
-  return { paths, warnings };
+  return { paths: distinct.paths, warnings };
+}
+
+/**
+ * FNV-1a over `text`'s first `length` code units. With `cut`, also stores in `out` the hash of the
+ * first `cut` code units (out[0]) and of the first `cut - 1` (out[1]): a directory's two forms.
+ */
+function hashOf(text: string, length: number, cut = -1, out?: Int32Array): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < length; i++) {
+    if (i === cut - 1 && out !== undefined) out[1] = hash;
+    if (i === cut && out !== undefined) out[0] = hash;
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  }
+  if (cut === length && out !== undefined) out[0] = hash;
+  return hash;
+}
+
+/**
+ * Distinct paths in first-seen order, in an open-addressing table of the caller's hashes. Cheaper
+ * than a Set for the millions of paths of a big sync log: the Set hashes each path on its own
+ * (flattening the concatenated string first), where a key's directory forms share its pass.
+ */
+class DistinctPaths {
+  readonly paths: string[] = [];
+  private hashes = new Int32Array(1024);
+  /** Index into `paths` plus one; 0 is an empty slot. */
+  private slots = new Int32Array(1024);
+
+  add(path: string, hash: number): void {
+    const mask = this.slots.length - 1;
+    for (let at = mix(hash) & mask; ; at = (at + 1) & mask) {
+      const slot = this.slots[at]!;
+      if (slot === 0) {
+        this.paths.push(path);
+        this.hashes[at] = hash;
+        this.slots[at] = this.paths.length;
+        // Kept at most half full, so a probe ends within a few slots.
+        if (2 * this.paths.length > this.slots.length) this.grow();
+        return;
+      }
+      if (this.hashes[at] === hash && this.paths[slot - 1] === path) return;
+    }
+  }
+
+  private grow(): void {
+    const hashes = this.hashes;
+    const slots = this.slots;
+    this.hashes = new Int32Array(2 * slots.length);
+    this.slots = new Int32Array(2 * slots.length);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] === 0) continue;
+      let at = mix(hashes[i]!) & mask;
+      while (this.slots[at] !== 0) at = (at + 1) & mask;
+      this.hashes[at] = hashes[i]!;
+      this.slots[at] = slots[i]!;
+    }
+  }
+}
+
+/** Spreads FNV's low bits, which a power-of-two table reads alone. */
+function mix(hash: number): number {
+  return hash ^ (hash >>> 16);
 }
 
 /** The value, quoted and cut short, for an error message. */

@@ -41,7 +41,8 @@ export function exactSearchSize(
  * (the node's own wildcard at j = 1, else the min-plus merge of its children's tables). Ties go to
  * fewer paths. Returns the chosen nodes (leaves: the key itself; internal nodes: their wildcard).
  *
- * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
+ * @param cost per node: 0 for a changed path or wildcard, the wildcard's cost for internal nodes and
+ *   sealed groups (leaves), Infinity where no wildcard may go.
  */
 export function chooseExact(trie: PrefixTrie, children: Children, cost: Float64Array, maxPaths: number): Uint8Array {
   const { nodeCount, postOrder, leaf, leafCount } = trie;
@@ -61,7 +62,7 @@ export function chooseExact(trie: PrefixTrie, children: Children, cost: Float64A
     const node = postOrder[k]!;
     const at = offset[node]!;
     if (leaf[node]! >= 0) {
-      table[at + 1] = 0;
+      table[at + 1] = cost[node]!;
       continue;
     }
     const first = children.start[node]!;
@@ -208,7 +209,8 @@ function limitedShape(keys: number, maxPaths: number, maxWildcards: number): num
  * finite cells are combined. Among equally cheap plans it takes the fewest paths, then the fewest
  * wildcards. Always finds a plan when maxPaths and maxWildcards are >= 1 (the root's wildcard).
  *
- * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
+ * @param cost per node: 0 for a changed path or wildcard, the wildcard's cost for internal nodes and
+ *   sealed groups (leaves), Infinity where no wildcard may go.
  * @param wildcardKey per key (leaf index): 1 when the changed path is itself a wildcard.
  */
 export function chooseExactLimited(
@@ -245,9 +247,9 @@ export function chooseExactLimited(
     const at = offset[node]!;
     const index = leaf[node]!;
     if (index >= 0) {
-      // A key is one path: a wildcard if the change was one, else exact.
-      if (wildcardKey[index] === 1) table[at + cols[node]!] = 0;
-      else table[at + 1] = 0;
+      // A key is one path: a wildcard if the change was one (or a sealed group), else exact.
+      if (wildcardKey[index] === 1) table[at + cols[node]!] = cost[node]!;
+      else table[at + 1] = cost[node]!;
       continue;
     }
     const first = children.start[node]!;

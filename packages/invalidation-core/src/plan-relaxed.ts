@@ -5,7 +5,8 @@ import type { Children, PrefixTrie } from "./plan-trie.js";
  * relaxation solved exactly over the trie, then a greedy step that spends the budget it left.
  * Returns the chosen nodes (leaves: the key itself; internal nodes: their wildcard).
  *
- * @param cost per node: 0 for leaves, Infinity where no wildcard may go.
+ * @param cost per node: 0 for a changed path or wildcard, the wildcard's cost for internal nodes and
+ *   sealed groups (leaves), Infinity where no wildcard may go.
  */
 export function chooseRelaxed(
   trie: PrefixTrie,
@@ -37,7 +38,14 @@ export function chooseRelaxed(
     innerParent[i] = up < 0 ? -1 : innerIndex[up]!;
     innerCost[i] = cost[node]!;
   }
-  for (let node = 0; node < nodeCount; node++) if (leaf[node]! >= 0) directKeys[innerIndex[parent[node]!]!]! += 1;
+  // What a node's keys cost besides their price: 0, except a sealed group, which is a wildcard.
+  const directCost = new Float64Array(innerCount);
+  for (let node = 0; node < nodeCount; node++) {
+    if (leaf[node]! < 0) continue;
+    const up = innerIndex[parent[node]!]!;
+    directKeys[up]! += 1;
+    directCost[up]! += cost[node]!;
+  }
 
   const take = new Uint8Array(innerCount);
   const sumCost = new Float64Array(innerCount);
@@ -48,7 +56,7 @@ export function chooseRelaxed(
   const solve = (lambda: number): number => {
     let total = 0;
     for (let i = 0; i < innerCount; i++) {
-      const below = sumCost[i]! + lambda * directKeys[i]!;
+      const below = sumCost[i]! + directCost[i]! + lambda * directKeys[i]!;
       const wildcard = innerCost[i]! + lambda;
       let g: number;
       let c: number;
@@ -150,7 +158,7 @@ export function limitWildcards(
     touched.length = 0;
     for (const node of picked) {
       const wildcard = isWildcard(node) ? 1 : 0;
-      const paid = leaf[node]! < 0 ? cost[node]! : 0;
+      const paid = cost[node]!;
       for (let up = parent[node]!; up >= 0; up = parent[up]!) {
         if (wildcards[up] === 0 && spent[up] === 0) touched.push(up);
         wildcards[up]! += wildcard;
@@ -229,13 +237,15 @@ function spendLeftover(
     if (trie.leaf[node]! >= 0) return;
     const parts = splitParts(trie, children, cost, node);
     let partsCost = 0;
-    for (const part of parts) partsCost += trie.leaf[part]! >= 0 ? 0 : cost[part]!;
+    for (const part of parts) partsCost += cost[part]!;
     const saving = cost[node]! - partsCost;
     if (saving > 0) heap.push({ node, parts, added: parts.length - 1, ratio: saving / (parts.length - 1) });
-    // Look past splits that save nothing by themselves: the node's keys, all exact, save its whole cost.
+    // Look past splits that save nothing by themselves: the node's keys, each on its own, save its
+    // whole cost (less what sealed groups among them cost as wildcards).
     const keys = trie.leafCount[node]!;
     if (keys - 1 > parts.length - 1 && keys - 1 <= leftover && cost[node]! > 0) {
-      heap.push({ node, parts: undefined, added: keys - 1, ratio: cost[node]! / (keys - 1) });
+      const saving = cost[node]! - leafCostBelow(trie, children, cost, node);
+      if (saving > 0) heap.push({ node, parts: undefined, added: keys - 1, ratio: saving / (keys - 1) });
     }
   };
   for (let node = 0; node < trie.nodeCount; node++) if (chosen[node] === 1) consider(node);
@@ -266,6 +276,18 @@ function spendLeftover(
     }
     left -= best.added;
   }
+}
+
+/** What the keys below `node` cost on their own: the sealed groups' wildcards. */
+function leafCostBelow(trie: PrefixTrie, children: Children, cost: Float64Array, node: number): number {
+  let total = 0;
+  const stack = [node];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (trie.leaf[at]! >= 0) total += cost[at]!;
+    else stack.push(...childrenOf(children, at));
+  }
+  return total;
 }
 
 /** The children of `node`, with any that may not hold a wildcard replaced by their own parts. */

@@ -9,6 +9,7 @@ import {
   exactLimitedSearchSize,
   exactSearchSize,
 } from "./plan-exact.js";
+import { type ChangedKeys, partitionChanged } from "./plan-partition.js";
 import { chooseRelaxed, limitWildcards, type WildcardLimit } from "./plan-relaxed.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
 
@@ -39,6 +40,12 @@ export interface PlanOptions {
    * Changes that fit the budget are planned as given, however many wildcards they hold.
    */
   readonly maxWildcards?: number;
+  /**
+   * The caller vouches that `changedPaths` hold no path twice (keysToPaths' paths never do, nor do
+   * buildPlan's). Saves hashing every path to drop repeats: the plan itself never depends on them,
+   * but `collapsedCount` would count a repeat once per time it is given.
+   */
+  readonly distinctPaths?: boolean;
 }
 
 export interface InvalidationPlan {
@@ -97,11 +104,16 @@ export function planInvalidation(changedPaths: readonly string[], options: PlanO
  */
 export type PlanSearch = "auto" | "exact" | "relaxed";
 
-/** {@link planInvalidation} with a chosen search, for tests and benchmarks. */
+/**
+ * {@link planInvalidation} with a chosen search, for tests and benchmarks. `seal: false` builds the
+ * whole prefix trie instead of stopping where the budget cannot reach (see partitionChanged), so
+ * that tests can check the two plan alike.
+ */
 export function planInvalidationUsing(
   search: PlanSearch,
   changedPaths: readonly string[],
   options: PlanOptions,
+  seal = true,
 ): InvalidationPlan {
   const maxPaths = wholeNumber(options.maxPaths, "maxPaths");
   const limits = options.limits ?? CLOUDFRONT_LIMITS;
@@ -110,16 +122,29 @@ export function planInvalidationUsing(
   const maxWildcards =
     options.maxWildcards === undefined ? limits.maxWildcardPaths : wholeNumber(options.maxWildcards, "maxWildcards");
 
-  const changed = normalizeChanged(changedPaths);
+  const split = splitChanged(changedPaths);
+  // With a site listing the unchanged paths are the listing minus every changed path, so the
+  // changed paths are sorted in full; without one, only as deep as a plan within budget can go.
+  const sorted = options.sitePaths === undefined && seal ? undefined : sortChanged(split);
+  const changed =
+    sorted?.changed ??
+    partitionChanged(
+      options.distinctPaths === true ? split.exact : [...new Set(split.exact)],
+      split.wildcardPrefixes,
+      maxPaths,
+    );
 
   let paths: string[];
   let collapsedCount = 0;
   let unchangedHit = 0;
-  if (changed.keys.length <= maxPaths) {
+  if (changed.keys.length <= maxPaths && !changed.sealed.some((size) => size > 0)) {
     // Exact paths and the changed wildcards hit nothing unchanged: no need to read the site's paths.
     paths = changed.keys.map((key, i) => (changed.wildcard[i] === 1 ? `${key}*` : key));
   } else {
-    const unchanged = options.sitePaths === undefined ? undefined : unchangedSitePaths(options.sitePaths, changed);
+    const unchanged =
+      options.sitePaths === undefined || sorted === undefined
+        ? undefined
+        : unchangedSitePaths(options.sitePaths, sorted.exact, split.wildcardPrefixes);
     const chosen = collapse(changed, maxPaths, maxWildcards, unchanged, search);
     paths = chosen.paths;
     collapsedCount = chosen.collapsedCount;
@@ -145,27 +170,31 @@ export function covers(pattern: string, path: string): boolean {
 }
 
 /**
- * Cuts `paths`, in order, into as few consecutive batches as possible that each hold at most
- * `maxFilePaths` exact paths and `maxWildcardPaths` wildcards.
+ * Cuts `paths` into as few batches as possible that each hold at most `maxFilePaths` exact paths and
+ * `maxWildcardPaths` wildcards. Wildcards fill the batches from the first, so when they fit one batch
+ * they all go out in the first call (cutting the sorted list in order could spread two wildcards over
+ * two batches and make the second wait minutes). Each batch keeps the order of `paths`.
  */
 export function splitIntoBatches(paths: readonly string[], limits: InvalidationLimits): string[][] {
+  const wildcards: number[] = [];
+  const files: number[] = [];
+  for (let i = 0; i < paths.length; i++) (paths[i]!.endsWith("*") ? wildcards : files).push(i);
+  const { maxWildcardPaths: perWildcards, maxFilePaths: perFiles } = limits;
+  const count = Math.max(Math.ceil(wildcards.length / perWildcards), Math.ceil(files.length / perFiles));
   const batches: string[][] = [];
-  let batch: string[] = [];
-  let files = 0;
-  let wildcards = 0;
-  for (const path of paths) {
-    const wildcard = path.endsWith("*");
-    if (wildcard ? wildcards >= limits.maxWildcardPaths : files >= limits.maxFilePaths) {
-      batches.push(batch);
-      batch = [];
-      files = 0;
-      wildcards = 0;
+  for (let b = 0; b < count; b++) {
+    // Merge this batch's share of both lists back into the order of `paths`.
+    let w = b * perWildcards;
+    let f = b * perFiles;
+    const wEnd = Math.min(w + perWildcards, wildcards.length);
+    const fEnd = Math.min(f + perFiles, files.length);
+    const batch: string[] = [];
+    while (w < wEnd || f < fEnd) {
+      const next = f >= fEnd || (w < wEnd && wildcards[w]! < files[f]!) ? wildcards[w++]! : files[f++]!;
+      batch.push(paths[next]!);
     }
-    batch.push(path);
-    if (wildcard) wildcards++;
-    else files++;
+    batches.push(batch);
   }
-  if (batch.length > 0) batches.push(batch);
   return batches;
 }
 
@@ -176,20 +205,15 @@ function wholeNumber(value: number, name: string): number {
   return value;
 }
 
-/** Changed paths, deduplicated, with what a given wildcard covers dropped. Wildcards without `*`. */
-interface ChangedKeys {
-  /** Sorted, distinct; a wildcard is stored as its prefix. */
-  readonly keys: string[];
-  /** 1 where the key is a changed wildcard's prefix. */
-  readonly wildcard: Uint8Array;
-  /** The changed wildcards' prefixes, sorted; none is a prefix of another. */
-  readonly wildcardPrefixes: string[];
-  /** The changed exact paths that no changed wildcard covers, sorted, distinct. */
+/** The changed paths, validated and split; exact paths that a changed wildcard covers are dropped. */
+interface SplitChanges {
+  /** Exact paths, in the order given, repeats kept. */
   readonly exact: string[];
+  /** The changed wildcards' prefixes (without `*`), sorted; none is a prefix of another. */
+  readonly wildcardPrefixes: string[];
 }
 
-// Sorting and comparing neighbours rather than hashing: the keys must be sorted for the trie anyway.
-function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
+function splitChanged(changedPaths: readonly string[]): SplitChanges {
   const exactInput: string[] = [];
   const wildcardInput: string[] = [];
   for (const path of changedPaths) {
@@ -201,8 +225,8 @@ function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
     if (path.endsWith("*")) wildcardInput.push(path.slice(0, -1));
     else exactInput.push(path);
   }
+  if (wildcardInput.length === 0) return { exact: exactInput, wildcardPrefixes: [] };
   wildcardInput.sort();
-  exactInput.sort();
   // In sorted order the keys that start with a prefix follow it directly, so comparing with the last
   // wildcard kept drops every covered (or repeated) one.
   const wildcardPrefixes: string[] = [];
@@ -210,18 +234,21 @@ function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
     const last = wildcardPrefixes[wildcardPrefixes.length - 1];
     if (last === undefined || !prefix.startsWith(last)) wildcardPrefixes.push(prefix);
   }
+  return { exact: exactInput.filter((path) => !coveredByPrefix(wildcardPrefixes, path)), wildcardPrefixes };
+}
+
+/** The changed paths sorted in full: the trie's keys (nothing sealed) and the exact paths alone. */
+function sortChanged(split: SplitChanges): { changed: ChangedKeys; exact: string[] } {
+  const { wildcardPrefixes } = split;
+  const exact = [...split.exact].sort();
   // Deduplicated in place: a second array of a million paths is garbage the collector must chase.
-  const exact = exactInput;
   let kept = 0;
-  for (let i = 0; i < exactInput.length; i++) {
-    const path = exactInput[i]!;
-    if ((kept > 0 && path === exact[kept - 1]) || coveredByPrefix(wildcardPrefixes, path)) continue;
+  for (let i = 0; i < exact.length; i++) {
+    const path = exact[i]!;
+    if (kept > 0 && path === exact[kept - 1]) continue;
     exact[kept++] = path;
   }
   exact.length = kept;
-  // Without changed wildcards (every sync log) the exact paths are the keys: no copy.
-  if (wildcardPrefixes.length === 0)
-    return { keys: exact, wildcard: new Uint8Array(exact.length), wildcardPrefixes, exact };
   // Merge both sorted lists into the trie's keys. A key never equals a kept wildcard prefix (it is covered).
   const keys: string[] = [];
   const wildcard = new Uint8Array(exact.length + wildcardPrefixes.length);
@@ -237,7 +264,7 @@ function normalizeChanged(changedPaths: readonly string[]): ChangedKeys {
     wildcard[keys.length] = 1;
     keys.push(wildcardPrefixes[w]!);
   }
-  return { keys, wildcard, wildcardPrefixes, exact };
+  return { changed: { keys, wildcard, sealed: new Int32Array(keys.length) }, exact };
 }
 
 /** Whether one of `prefixes` (sorted, none a prefix of another) starts `path`. */
@@ -248,10 +275,13 @@ function coveredByPrefix(prefixes: readonly string[], path: string): boolean {
   return at >= 0 && path.startsWith(prefixes[at]!);
 }
 
-/** The site paths that no changed path covers, sorted and distinct. */
-function unchangedSitePaths(sitePaths: readonly string[], changed: ChangedKeys): string[] {
+/** The site paths that no changed path covers, sorted and distinct. `exact` is sorted and distinct. */
+function unchangedSitePaths(
+  sitePaths: readonly string[],
+  exact: readonly string[],
+  wildcardPrefixes: readonly string[],
+): string[] {
   const sorted = [...sitePaths].sort();
-  const { exact, wildcardPrefixes } = changed;
   const unchanged: string[] = [];
   let e = 0;
   for (const path of sorted) {
@@ -313,13 +343,13 @@ function directoryLevel(slashes: number, lastSlash: number, length: number): num
 }
 
 /**
- * Without a site listing, what each internal node's wildcard is estimated to hit, as a share of
+ * Without a site listing, what each internal node's (and sealed group's) wildcard is estimated to hit, as a share of
  * what the root's wildcard hits. Going down the trie a child gets at most 1/(siblings + 2) of its
  * parent's share (the parent's wildcard also hits siblings nobody changed) and at most
  * ESTIMATED_BRANCHING^-(levels it goes down). So a parent always costs more than all of its children
  * together, and deeper wildcards cost less.
  */
-function estimatedShares(trie: PrefixTrie): Float64Array {
+function estimatedShares(trie: PrefixTrie, sealed: Int32Array): Float64Array {
   const { nodeCount, parent, leaf, postOrder, depth, rep, keys } = trie;
   const children = new Int32Array(nodeCount);
   for (let node = 0; node < nodeCount; node++) if (parent[node]! >= 0) children[parent[node]!]! += 1;
@@ -331,7 +361,7 @@ function estimatedShares(trie: PrefixTrie): Float64Array {
   const lastSlash = new Int32Array(nodeCount);
   for (let k = nodeCount - 1; k >= 0; k--) {
     const node = postOrder[k]!;
-    if (leaf[node]! >= 0) continue;
+    if (leaf[node]! >= 0 && sealed[leaf[node]!] === 0) continue;
     const up = parent[node]!;
     const key = keys[rep[node]!]!;
     let count = up < 0 ? 0 : slashes[up]!;
@@ -384,14 +414,27 @@ function collapse(
 ): Collapsed {
   const trie = buildPrefixTrie(changed.keys);
   const { nodeCount, parent, leaf, postOrder, depth, rep, keys } = trie;
+  const { sealed } = changed;
   const root = postOrder[nodeCount - 1]!;
+  // A wildcard goes at each internal node and each sealed group (a leaf here, but a wildcard in the plan).
+  const wildcardAt = (node: number) => leaf[node]! < 0 || sealed[leaf[node]!]! > 0;
 
-  // Cost of the wildcard at each internal node; Infinity where no wildcard may go (a prefix cut back
-  // out of a percent escape to its parent's prefix or shorter would overlap its siblings).
-  const cost = unchanged === undefined ? estimatedShares(trie) : new Float64Array(nodeCount);
+  // Cost of the wildcard at each internal node or sealed group (0 for a changed path or wildcard);
+  // Infinity where no wildcard may go (a prefix cut back out of a percent escape to its parent's
+  // prefix or shorter would overlap its siblings).
+  const cost = unchanged === undefined ? estimatedShares(trie, sealed) : new Float64Array(nodeCount);
   const patternLength = new Int32Array(nodeCount);
+  // Changed paths each node's wildcard collapses: a sealed group counts all of its paths.
+  const collapses = new Float64Array(nodeCount);
+  for (let k = 0; k < nodeCount; k++) {
+    const node = postOrder[k]!;
+    const up = parent[node]!;
+    const index = leaf[node]!;
+    collapses[node]! += index < 0 ? 0 : Math.max(1, sealed[index]!);
+    if (up >= 0) collapses[up]! += collapses[node]!;
+  }
   for (let node = 0; node < nodeCount; node++) {
-    if (leaf[node]! >= 0) continue;
+    if (!wildcardAt(node)) continue;
     const key = keys[rep[node]!]!;
     const length = wildcardPrefixLength(key, depth[node]!);
     const up = parent[node]!;
@@ -432,10 +475,10 @@ function collapse(
     const node = stack.pop()!;
     if (chosen[node] === 1) {
       const index = leaf[node]!;
-      if (index >= 0) paths.push(changed.wildcard[index] === 1 ? `${keys[index]}*` : keys[index]!);
+      if (!wildcardAt(node)) paths.push(changed.wildcard[index] === 1 ? `${keys[index]}*` : keys[index]!);
       else {
         paths.push(`${keys[rep[node]!]!.slice(0, patternLength[node]!)}*`);
-        collapsedCount += trie.leafCount[node]!;
+        collapsedCount += collapses[node]!;
         if (unchanged !== undefined) unchangedHit += cost[node]!;
       }
     } else for (let c = children.start[node]!; c < children.start[node + 1]!; c++) stack.push(children.list[c]!);

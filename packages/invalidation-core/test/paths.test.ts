@@ -327,6 +327,40 @@ describe("path properties", () => {
     );
   });
 
+  it("keysToPaths gives each form of each key once, in first-seen order, as mapping one key at a time would", () => {
+    // The obvious mapping, for reference: every form encoded on its own, a Set for the repeats.
+    const reference = (keys: readonly string[], indexDocument: string): string[] => {
+      const paths = new Set<string>();
+      const forms = (source: string) => {
+        for (const form of invalidationPathForms(source)) paths.add(form);
+      };
+      for (const k of keys) {
+        forms(k);
+        if (indexDocument === "") continue;
+        if (k === indexDocument) paths.add("/");
+        else if (k.endsWith(`/${indexDocument}`)) {
+          const directory = k.slice(0, -indexDocument.length);
+          forms(directory);
+          forms(directory.slice(0, -1));
+        }
+      }
+      return [...paths];
+    };
+    const indexKey = fc
+      .tuple(fc.array(fc.constantFrom("a", "~", "*", "é", " ", "/", "%", "\u{1F600}"), { maxLength: 4 }), fc.boolean())
+      .map(([chars, index]) => chars.join("") + (index ? "/index.html" : ""));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(key, indexKey, fc.constant("index.html")), { maxLength: 30 }),
+        fc.constantFrom("index.html", "", "a*"),
+        (keys, indexDocument) => {
+          expect(keysToPaths(keys, { indexDocument }).paths).toEqual(reference(keys, indexDocument));
+        },
+      ),
+      { numRuns: 500, seed: 20261127 },
+    );
+  });
+
   it("keysToPaths covers every key's own path, each once", () => {
     fc.assert(
       fc.property(fc.array(key, { maxLength: 30 }), (keys) => {

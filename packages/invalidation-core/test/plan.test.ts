@@ -226,14 +226,26 @@ describe("planInvalidation with the site's paths", () => {
 });
 
 describe("planInvalidation batches", () => {
-  it("cuts the sorted paths so that each batch alone fits the in-progress limits", () => {
+  it("cuts the paths so that each batch alone fits the in-progress limits, sorted within each batch", () => {
     const changed = Array.from({ length: 20 }, (_, i) => `/d${String(i).padStart(2, "0")}/*`);
     changed.push("/a.html", "/b.html", "/z.html");
     const plan = planInvalidation(changed, { maxPaths: 100 });
-    // CloudFront allows 15 wildcards in progress: the 20 wildcards need two batches.
-    expect(plan.batches.map((batch) => batch.length)).toEqual([17, 6]);
-    expect(plan.batches.flat()).toEqual(plan.paths);
+    // CloudFront allows 15 wildcards in progress: the 20 wildcards need two batches, and the exact
+    // paths all fit the first.
+    expect(plan.batches.map((batch) => batch.length)).toEqual([18, 5]);
+    expect(plan.batches[0]).toEqual(["/a.html", "/b.html", ...changed.slice(0, 15), "/z.html"]);
+    expect(plan.batches[1]).toEqual(changed.slice(15, 20));
     expect(plan.wildcardCount).toBe(20);
+  });
+
+  it("puts every wildcard in the first batch when they fit one, however the exact paths sort", () => {
+    // Cut in sorted order, /b* would land in the second batch and wait minutes for the first.
+    const paths = ["/a", "/a*", "/b", "/b*", "/c"];
+    expect(splitIntoBatches(paths, { maxFilePaths: 1, maxWildcardPaths: 2 })).toEqual([
+      ["/a", "/a*", "/b*"],
+      ["/b"],
+      ["/c"],
+    ]);
   });
 
   it("honours custom limits on both kinds of path", () => {

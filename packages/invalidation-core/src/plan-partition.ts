@@ -1,0 +1,230 @@
+/**
+ * The planner's input, reduced to what a plan within the budget can tell apart: the sorted,
+ * distinct keys of a prefix trie whose leaves are changed paths, changed wildcards, and "sealed"
+ * groups of changed paths that no plan within the budget can split.
+ */
+export interface ChangedKeys {
+  /** Sorted (code-unit order), distinct. A changed wildcard is stored as its prefix. */
+  readonly keys: string[];
+  /** 1 where the key is a changed wildcard's prefix. */
+  readonly wildcard: Uint8Array;
+  /**
+   * Where the key is a sealed group: how many changed paths (as given) the group holds, and the
+   * key is their longest common prefix. 0 for a single changed path or wildcard.
+   */
+  readonly sealed: Int32Array;
+}
+
+/** Bucket 0: the path ends at this depth; 1 to 128: ASCII code + 1; 129: any code unit >= 128. */
+const END_BUCKET = 0;
+const OTHER_BUCKET = 129;
+const BUCKETS = 130;
+
+/**
+ * Builds the top of the changed paths' prefix trie, top-down, and stops wherever a plan of at most
+ * `maxPaths` paths can no longer go deeper. That is exact, not a heuristic: a plan that uses a node
+ * v or anything below it must also cover, separately, every other child of each of v's ancestors,
+ * so it holds at least need(v) = 1 + sum over v's ancestors of (their children - 1) paths. Once
+ * need exceeds the budget for a node's children, the node is sealed: in every plan within the
+ * budget, its paths are covered by its own wildcard or one above it.
+ *
+ * With a small budget only the top few levels are ever built: 10^5 changed keys reduce to a few
+ * thousand trie keys, read one character per path per level and never sorted below the seal
+ * (a comparison sort would read each shared prefix about 20 times per path). Repeats of a path
+ * fall out where the path is split off; inside a sealed group they are counted as given.
+ *
+ * @param exact changed exact paths, in any order, repeats allowed.
+ * @param wildcardPrefixes changed wildcards' prefixes, distinct, none a prefix of another, and no
+ *   exact path starts with one (see normalizeChanged).
+ */
+export function partitionChanged(
+  exact: readonly string[],
+  wildcardPrefixes: readonly string[],
+  maxPaths: number,
+): ChangedKeys {
+  const items = wildcardPrefixes.length === 0 ? exact : [...exact, ...wildcardPrefixes];
+  const n = items.length;
+  const { units, start } = packCodeUnits(items);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const scratch = new Int32Array(n);
+  const bucketOf = new Uint8Array(n);
+  const reach = new Int32Array(n);
+  const unit = new Int32Array(n);
+  const count = new Int32Array(BUCKETS);
+
+  const keys: string[] = [];
+  const wildcard: number[] = [];
+  const sealed: number[] = [];
+  const leaf = (item: number) => {
+    keys.push(items[item]!);
+    wildcard.push(item >= exact.length ? 1 : 0);
+    sealed.push(0);
+  };
+  const seal = (item: number, length: number, size: number) => {
+    keys.push(items[item]!.slice(0, length));
+    wildcard.push(1);
+    sealed.push(size);
+  };
+  // Frames of [lo, hi, depth, need]: the items order[lo..hi) share their first `depth` code units.
+  // Children are pushed last-first, so keys come out in sorted order.
+  const stack: number[] = n === 0 ? [] : [0, n, 0, 1];
+  while (stack.length > 0) {
+    const need = stack.pop()!;
+    const depth = stack.pop()!;
+    const hi = stack.pop()!;
+    const lo = stack.pop()!;
+    const first = order[lo]!;
+    if (hi - lo === 1) {
+      leaf(first);
+      continue;
+    }
+    // One read of each path from `depth` (where it may first differ) gives both the group's longest
+    // common prefix and where each path leaves the first one: `reach[i]`, with `unit[i]` the path's
+    // code unit there (-1 past its end). A big group does not fit the cache, so each path is read
+    // in this one pass only.
+    const shared = scanGroup(units, start, order, reach, unit, lo, hi, depth);
+    countBuckets(units, start, order, reach, unit, bucketOf, count, lo, hi, shared);
+    if (count[END_BUCKET] === hi - lo) {
+      // Every path ends here: repeats of one path.
+      leaf(first);
+      continue;
+    }
+    // Children: the end of the path, each next ASCII character, and (told apart below) each other code unit.
+    let children = 0;
+    for (let b = 0; b < BUCKETS; b++) if (count[b]! > 0) children++;
+    // More code units >= 128 only add children: a group over budget already is sealed here, before any move.
+    if (need + children - 1 > maxPaths) {
+      seal(first, shared, hi - lo);
+      continue;
+    }
+
+    // Stable scatter into buckets; count[b] becomes the end of bucket b.
+    let from = lo;
+    for (let b = 0; b < BUCKETS; b++) {
+      const size = count[b]!;
+      count[b] = from;
+      from += size;
+    }
+    for (let i = lo; i < hi; i++) scratch[count[bucketOf[i]!]!++] = order[i]!;
+    order.set(scratch.subarray(lo, hi), lo);
+    // Code units >= 128 (rare: paths are percent-encoded) are told apart by sorting their bucket.
+    const otherRuns = sortByCodeUnit(items, order, count[OTHER_BUCKET - 1]!, hi, shared);
+    if (otherRuns.length > 2) children += otherRuns.length - 2;
+
+    const childNeed = need + children - 1;
+    if (childNeed > maxPaths) {
+      seal(first, shared, hi - lo);
+      continue;
+    }
+    for (let r = otherRuns.length - 2; r >= 0; r--) stack.push(otherRuns[r]!, otherRuns[r + 1]!, shared + 1, childNeed);
+    for (let b = OTHER_BUCKET - 1; b >= 0; b--) {
+      const bucketFrom = b === 0 ? lo : count[b - 1]!;
+      const to = count[b]!;
+      if (to > bucketFrom) stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
+    }
+  }
+  return { keys, wildcard: Uint8Array.from(wildcard), sealed: Int32Array.from(sealed) };
+}
+
+/**
+ * The longest common prefix of the paths order[lo..hi), which share their first `depth` code
+ * units, read in one pass: each path is compared with the first one from `depth`. Stores in
+ * `reach[i]` where path i was seen to leave the first one, and in `unit[i]` its code unit there
+ * (-1 past its end). A big group does not fit the cache, so each path is read in this pass only.
+ */
+function scanGroup(
+  units: Uint8Array | Uint16Array,
+  start: Int32Array,
+  order: Int32Array,
+  reach: Int32Array,
+  unit: Int32Array,
+  lo: number,
+  hi: number,
+  depth: number,
+): number {
+  const firstAt = start[order[lo]!]!;
+  let shared = start[order[lo]! + 1]! - firstAt;
+  for (let i = lo + 1; i < hi; i++) {
+    const item = order[i]!;
+    const at = start[item]!;
+    const length = start[item + 1]! - at;
+    const max = Math.min(shared, length);
+    let d = depth;
+    while (d < max && units[at + d] === units[firstAt + d]) d++;
+    reach[i] = d;
+    unit[i] = d < length ? units[at + d]! : -1;
+    if (d < shared) shared = d;
+  }
+  return shared;
+}
+
+/** Each path's bucket at the group's common prefix `shared` (see scanGroup), and the bucket sizes. */
+function countBuckets(
+  units: Uint8Array | Uint16Array,
+  start: Int32Array,
+  order: Int32Array,
+  reach: Int32Array,
+  unit: Int32Array,
+  bucketOf: Uint8Array,
+  count: Int32Array,
+  lo: number,
+  hi: number,
+  shared: number,
+): void {
+  const firstAt = start[order[lo]!]!;
+  const firstBucket = shared < start[order[lo]! + 1]! - firstAt ? bucketFor(units[firstAt + shared]!) : END_BUCKET;
+  count.fill(0);
+  bucketOf[lo] = firstBucket;
+  count[firstBucket]!++;
+  for (let i = lo + 1; i < hi; i++) {
+    // A path seen to agree with the first beyond the common prefix goes where the first goes.
+    const bucket = reach[i]! > shared ? firstBucket : unit[i]! < 0 ? END_BUCKET : bucketFor(unit[i]!);
+    bucketOf[i] = bucket;
+    count[bucket]!++;
+  }
+}
+
+/**
+ * Every item's code units, back to back in one typed array: item i is units[start[i]..start[i + 1]).
+ * The partition reads each path once per trie level; read from strings spread over the heap, nearly
+ * every such read is a cache miss, which made it several times slower than reading them packed.
+ * Paths are percent-encoded, so nearly always ASCII: one byte each, packed natively by TextEncoder.
+ */
+function packCodeUnits(items: readonly string[]): { units: Uint8Array | Uint16Array; start: Int32Array } {
+  const start = new Int32Array(items.length + 1);
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    start[i] = total;
+    total += items[i]!.length;
+  }
+  start[items.length] = total;
+  const joined = items.join("");
+  const bytes = new TextEncoder().encode(joined);
+  // As many UTF-8 bytes as code units: all ASCII, so each byte is its code unit.
+  if (bytes.length === total) return { units: bytes, start };
+  const units = new Uint16Array(total);
+  for (let i = 0; i < total; i++) units[i] = joined.charCodeAt(i);
+  return { units, start };
+}
+
+function bucketFor(code: number): number {
+  return code < 128 ? code + 1 : OTHER_BUCKET;
+}
+
+/**
+ * Sorts order[lo..hi) by the code unit at `at` and returns the run boundaries: [lo, ..., hi]
+ * (just [hi] when the range is empty).
+ */
+function sortByCodeUnit(items: readonly string[], order: Int32Array, lo: number, hi: number, at: number): number[] {
+  if (hi === lo) return [hi];
+  const range = Array.from(order.subarray(lo, hi));
+  range.sort((a, b) => items[a]!.charCodeAt(at) - items[b]!.charCodeAt(at) || a - b);
+  order.set(range, lo);
+  const runs = [lo];
+  for (let i = lo + 1; i < hi; i++) {
+    if (items[order[i]!]!.charCodeAt(at) !== items[order[i - 1]!]!.charCodeAt(at)) runs.push(i);
+  }
+  runs.push(hi);
+  return runs;
+}
