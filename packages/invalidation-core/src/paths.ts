@@ -104,8 +104,12 @@ function isEscape(text: string, index: number): boolean {
  * toInvalidationPath("blog/a b#1?.html") // → "/blog/a%20b%231%3F.html"
  */
 export function toInvalidationPath(key: string): string {
-  const path = `/${encode(key, KEY_ENCODED, false)}`;
-  return path.endsWith("*") ? `${path.slice(0, -1)}%2A` : path;
+  return pathOf(encode(key, KEY_ENCODED, false));
+}
+
+/** The path of an encoded key: `/` in front, and a trailing `*` encoded so that it is never a wildcard. */
+function pathOf(encoded: string): string {
+  return encoded.endsWith("*") ? `/${encoded.slice(0, -1)}%2A` : `/${encoded}`;
 }
 
 /**
@@ -141,8 +145,8 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
   const prefix = normalizePrefix(options.s3Prefix);
   const indexDocument = options.indexDocument === undefined ? DEFAULT_INDEX_DOCUMENT : (options.indexDocument ?? "");
   const indexSuffix = `/${indexDocument}`;
-  // The encoded index document as it ends a key's path: `/blog/index.html` is `/blog/` plus this.
-  const indexTail = indexDocument === "" ? "" : toInvalidationPath(indexDocument).slice(1);
+  // The encoded index document as it ends an encoded key: `blog/index.html` is `blog/` plus this.
+  const indexTail = encode(indexDocument, KEY_ENCODED, false);
   const distinct = new DistinctPaths();
   const outside: string[] = [];
   let outsideCount = 0;
@@ -157,8 +161,14 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     distinct.add(path, hash);
     if (source.includes("~")) {
       const raw = path.replaceAll("%7E", "~");
-      distinct.add(raw, hashOf(raw, raw.length));
+      distinct.add(raw, hashOf(raw, 0));
     }
+  };
+  // The path of an encoded key, `hash` being that of `/` + `encoded`: right unless pathOf had to
+  // encode a trailing `*` (rare), and then the path is hashed as it came out.
+  const addEncoded = (encoded: string, source: string, hash: number) => {
+    const path = pathOf(encoded);
+    add(path, source, path.length === encoded.length + 1 ? hash : hashOf(path, 0));
   };
   const hashes = new Int32Array(2);
   for (const key of keys) {
@@ -167,25 +177,21 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
       continue;
     }
     const relative = prefix === "" ? key : key.slice(prefix.length);
-    const path = toInvalidationPath(relative);
+    // Usually `relative` itself. Hashing it as it is, rather than the concatenated path, spares V8
+    // copying every path into a flat string just to read it.
+    const encoded = encode(relative, KEY_ENCODED, false);
     if (indexDocument === "" || !relative.endsWith(indexSuffix)) {
-      add(path, relative, hashOf(path, path.length));
-      if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 1));
+      addEncoded(encoded, relative, hashOf(encoded, 1));
+      if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 0));
       continue;
     }
-    // The directory forms are prefixes of the key's own path (encoding goes character by character,
-    // and `/` ends any run it encodes together), so one pass over the path hashes all three.
-    const directoryLength = path.length - indexTail.length;
-    add(path, relative, hashOf(path, path.length, directoryLength, hashes));
+    // The directory forms are prefixes of the encoded key (encoding goes character by character,
+    // and `/` ends any run it encodes together), so one pass hashes all three.
+    const directoryLength = encoded.length - indexTail.length;
+    addEncoded(encoded, relative, hashOf(encoded, 1, directoryLength, hashes));
     const directory = relative.slice(0, -indexDocument.length);
-    add(path.slice(0, directoryLength), directory, hashes[0]!);
-    const bare = directory.slice(0, -1);
-    const barePath = path.slice(0, directoryLength - 1);
-    // toInvalidationPath encodes a trailing `*`, so it can never act as a wildcard.
-    if (barePath.endsWith("*")) {
-      const encoded = `${barePath.slice(0, -1)}%2A`;
-      add(encoded, bare, hashOf(encoded, encoded.length));
-    } else add(barePath, bare, hashes[1]!);
+    addEncoded(encoded.slice(0, directoryLength), directory, hashes[0]!);
+    addEncoded(encoded.slice(0, directoryLength - 1), directory.slice(0, -1), hashes[1]!);
   }
   const warnings: string[] = [];
   if (outsideCount > 0) {
@@ -204,17 +210,19 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
 }
 
 /**
- * FNV-1a over `text`'s first `length` code units. With `cut`, also stores in `out` the hash of the
- * first `cut` code units (out[0]) and of the first `cut - 1` (out[1]): a directory's two forms.
+ * FNV-1a of a path: `/` then `text` when `slash` is 1, or `text` alone when it is 0. With `cut`, also
+ * stores in `out` the hashes of `/` plus text's first `cut` code units (out[0]) and first `cut - 1`
+ * (out[1]): a directory's two forms, hashed in the key's own pass.
  */
-function hashOf(text: string, length: number, cut = -1, out?: Int32Array): number {
+function hashOf(text: string, slash: 0 | 1, cut = -1, out?: Int32Array): number {
   let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < length; i++) {
+  if (slash === 1) hash = Math.imul(hash ^ 47, 0x01000193);
+  for (let i = 0; i < text.length; i++) {
     if (i === cut - 1 && out !== undefined) out[1] = hash;
     if (i === cut && out !== undefined) out[0] = hash;
     hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   }
-  if (cut === length && out !== undefined) out[0] = hash;
+  if (cut === text.length && out !== undefined) out[0] = hash;
   return hash;
 }
 

@@ -34,6 +34,7 @@ const BUCKETS = 130;
  * fall out where the path is split off; inside a sealed group they are counted as given.
  *
  * @param exact changed exact paths, in any order, repeats allowed.
+ * @param packedExact `exact`'s code units, if the caller packed them already.
  * @param wildcardPrefixes changed wildcards' prefixes, distinct, none a prefix of another, and no
  *   exact path starts with one (see normalizeChanged).
  */
@@ -41,10 +42,12 @@ export function partitionChanged(
   exact: readonly string[],
   wildcardPrefixes: readonly string[],
   maxPaths: number,
+  packedExact?: PackedPaths,
 ): ChangedKeys {
   const items = wildcardPrefixes.length === 0 ? exact : [...exact, ...wildcardPrefixes];
   const n = items.length;
-  const { units, start } = packCodeUnits(items);
+  const { units, start } =
+    packedExact !== undefined && wildcardPrefixes.length === 0 ? packedExact : packCodeUnits(items);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const scratch = new Int32Array(n);
@@ -62,7 +65,8 @@ export function partitionChanged(
     sealed.push(0);
   };
   const seal = (item: number, length: number, size: number) => {
-    keys.push(items[item]!.slice(0, length));
+    // Read from the packed units: slicing the path itself would copy a concatenated path flat first.
+    keys.push(decodeUnits(units, start[item]!, start[item]! + length));
     wildcard.push(1);
     sealed.push(size);
   };
@@ -185,13 +189,19 @@ function countBuckets(
   }
 }
 
+/** Strings' code units back to back: string i is units[start[i]..start[i + 1]). */
+export interface PackedPaths {
+  readonly units: Uint8Array | Uint16Array;
+  readonly start: Int32Array;
+}
+
 /**
  * Every item's code units, back to back in one typed array: item i is units[start[i]..start[i + 1]).
  * The partition reads each path once per trie level; read from strings spread over the heap, nearly
  * every such read is a cache miss, which made it several times slower than reading them packed.
  * Paths are percent-encoded, so nearly always ASCII: one byte each, packed natively by TextEncoder.
  */
-function packCodeUnits(items: readonly string[]): { units: Uint8Array | Uint16Array; start: Int32Array } {
+export function packCodeUnits(items: readonly string[]): PackedPaths {
   const start = new Int32Array(items.length + 1);
   let total = 0;
   for (let i = 0; i < items.length; i++) {
@@ -199,13 +209,38 @@ function packCodeUnits(items: readonly string[]): { units: Uint8Array | Uint16Ar
     total += items[i]!.length;
   }
   start[items.length] = total;
-  const joined = items.join("");
-  const bytes = new TextEncoder().encode(joined);
-  // As many UTF-8 bytes as code units: all ASCII, so each byte is its code unit.
-  if (bytes.length === total) return { units: bytes, start };
+  // Joined a slice at a time, so that the temporary string stays small next to the paths themselves.
+  const bytes = new Uint8Array(total);
+  const encoder = new TextEncoder();
+  for (let from = 0; from < items.length; from += PACK_SLICE) {
+    const text = items.slice(from, from + PACK_SLICE).join("");
+    const { read, written } = encoder.encodeInto(text, bytes.subarray(start[from]!));
+    // One UTF-8 byte per code unit: all ASCII so far, each byte is its code unit. Else (rare: paths
+    // are percent-encoded) read the code units one by one.
+    if (read !== text.length || written !== text.length) return { units: unpackedCodeUnits(items, total), start };
+  }
+  return { units: bytes, start };
+}
+
+// Packed units are bytes only when every one is ASCII, which any single-byte decoding reads alike.
+const asciiDecoder = new TextDecoder("latin1");
+
+/** The string of units[from..to). */
+function decodeUnits(units: Uint8Array | Uint16Array, from: number, to: number): string {
+  if (units instanceof Uint8Array) return asciiDecoder.decode(units.subarray(from, to));
+  let text = "";
+  for (let i = from; i < to; i++) text += String.fromCharCode(units[i]!);
+  return text;
+}
+
+/** Paths joined per slice by packCodeUnits. */
+const PACK_SLICE = 1 << 14;
+
+function unpackedCodeUnits(items: readonly string[], total: number): Uint16Array {
   const units = new Uint16Array(total);
-  for (let i = 0; i < total; i++) units[i] = joined.charCodeAt(i);
-  return { units, start };
+  let at = 0;
+  for (const item of items) for (let i = 0; i < item.length; i++) units[at++] = item.charCodeAt(i);
+  return units;
 }
 
 function bucketFor(code: number): number {

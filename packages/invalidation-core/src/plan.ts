@@ -9,7 +9,7 @@ import {
   exactLimitedSearchSize,
   exactSearchSize,
 } from "./plan-exact.js";
-import { type ChangedKeys, partitionChanged } from "./plan-partition.js";
+import { type ChangedKeys, type PackedPaths, packCodeUnits, partitionChanged } from "./plan-partition.js";
 import { chooseRelaxed, limitWildcards, type WildcardLimit } from "./plan-relaxed.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
 
@@ -51,7 +51,7 @@ export interface PlanOptions {
 export interface InvalidationPlan {
   /** The invalidation paths, deterministic order. */
   readonly paths: readonly string[];
-  /** `paths` split so that each batch alone fits the in-progress limits. */
+  /** `paths` split into as few batches as fit the in-progress limits, wildcards first (see splitIntoBatches). */
   readonly batches: readonly (readonly string[])[];
   /** Paths billed (a wildcard counts as one). */
   readonly pathCount: number;
@@ -83,9 +83,12 @@ export const ESTIMATED_BRANCHING = 8;
  *   {@link ESTIMATED_BRANCHING}). The search is exact (a tree knapsack over the prefix trie; among
  *   equally cheap plans, the one with fewest paths); for inputs where that would take too long
  *   (n x maxPaths beyond ~2e7) it is a Lagrangian relaxation plus a greedy fill (see {@link PlanSearch}).
+ * - Without `sitePaths` the trie is built only as deep as a plan within the budget can reach (see
+ *   partitionChanged): still exact, and 10^5 changed paths reduce to a few thousand trie keys.
  * - A plan that collapses holds at most `maxWildcards` wildcards (default: CloudFront's 15 in progress),
  *   so it goes out in one call; the search minimizes cost under both limits.
- * - Output paths are sorted; `batches` cut them in order so that each batch alone fits `limits`.
+ * - Output paths are sorted; `batches` split them into as few batches as fit `limits`, wildcards in
+ *   the first ones (see {@link splitIntoBatches}), each batch sorted.
  *
  * @throws ConfigurationError when `maxPaths` or `limits` are not whole numbers >= 1, or a path does
  *   not start with `/`.
@@ -122,17 +125,15 @@ export function planInvalidationUsing(
   const maxWildcards =
     options.maxWildcards === undefined ? limits.maxWildcardPaths : wholeNumber(options.maxWildcards, "maxWildcards");
 
-  const split = splitChanged(changedPaths);
   // With a site listing the unchanged paths are the listing minus every changed path, so the
   // changed paths are sorted in full; without one, only as deep as a plan within budget can go.
-  const sorted = options.sitePaths === undefined && seal ? undefined : sortChanged(split);
-  const changed =
-    sorted?.changed ??
-    partitionChanged(
-      options.distinctPaths === true ? split.exact : [...new Set(split.exact)],
-      split.wildcardPrefixes,
-      maxPaths,
-    );
+  const partition = options.sitePaths === undefined && seal;
+  // Sorting drops repeats; the partition drops them only where it splits paths apart, and
+  // collapsedCount must not count a repeat twice.
+  const input = partition && options.distinctPaths !== true ? [...new Set(changedPaths)] : changedPaths;
+  const split = splitChanged(input, partition);
+  const sorted = partition ? undefined : sortChanged(split);
+  const changed = sorted?.changed ?? partitionChanged(split.exact, split.wildcardPrefixes, maxPaths, split.packed);
 
   let paths: string[];
   let collapsedCount = 0;
@@ -208,20 +209,39 @@ function wholeNumber(value: number, name: string): number {
 /** The changed paths, validated and split; exact paths that a changed wildcard covers are dropped. */
 interface SplitChanges {
   /** Exact paths, in the order given, repeats kept. */
-  readonly exact: string[];
+  readonly exact: readonly string[];
   /** The changed wildcards' prefixes (without `*`), sorted; none is a prefix of another. */
   readonly wildcardPrefixes: string[];
+  /** `exact`'s code units, when packed for the partition. */
+  readonly packed?: PackedPaths;
 }
 
-function splitChanged(changedPaths: readonly string[]): SplitChanges {
+/**
+ * Validates and splits the changed paths. With `pack`, reads their characters from the packed code
+ * units the partition needs anyway: a path built by concatenation (as keysToPaths builds them) is
+ * copied into a flat string the first time a string method reads a character of it.
+ */
+function splitChanged(changedPaths: readonly string[], pack: boolean): SplitChanges {
+  const notPath = (path: unknown) =>
+    new ConfigurationError(
+      `invalidation path ${JSON.stringify(path)} does not start with "/" (give paths as the site serves them)`,
+    );
+  for (const path of changedPaths) if (typeof path !== "string") throw notPath(path);
+  if (pack) {
+    const packed = packCodeUnits(changedPaths);
+    const { units, start } = packed;
+    let wildcards = false;
+    for (let i = 0; i < changedPaths.length; i++) {
+      if (start[i + 1] === start[i] || units[start[i]!] !== 47) throw notPath(changedPaths[i]);
+      if (units[start[i + 1]! - 1] === 42) wildcards = true;
+    }
+    // Without changed wildcards (every sync log) the paths are the exact paths, already packed.
+    if (!wildcards) return { exact: changedPaths, wildcardPrefixes: [], packed };
+  }
   const exactInput: string[] = [];
   const wildcardInput: string[] = [];
   for (const path of changedPaths) {
-    if (typeof path !== "string" || !path.startsWith("/")) {
-      throw new ConfigurationError(
-        `invalidation path ${JSON.stringify(path)} does not start with "/" (give paths as the site serves them)`,
-      );
-    }
+    if (!path.startsWith("/")) throw notPath(path);
     if (path.endsWith("*")) wildcardInput.push(path.slice(0, -1));
     else exactInput.push(path);
   }
