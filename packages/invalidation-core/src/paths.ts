@@ -151,24 +151,24 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
   const outside: string[] = [];
   let outsideCount = 0;
   const tooLong: string[] = [];
-  // A path made from `source` (`~` in it also gives the raw-`~` form, as invalidationPathForms does).
-  const add = (path: string, source: string, hash: number) => {
+  // The key being mapped, and where its first `~` is (-1: none).
+  let relative = "";
+  let tilde = -1;
+  // The path of the key's first `length` characters, already encoded; `hash` is that of `/` +
+  // `encoded`, right unless pathOf had to encode a trailing `*` (rare: then the path is hashed as it
+  // came out). A `~` among those characters also gives the raw-`~` form, as invalidationPathForms does.
+  const add = (encoded: string, length: number, hash: number) => {
+    const path = pathOf(encoded);
     if (path.length > MAX_INVALIDATION_PATH_LENGTH) {
       // Quoted cut short: a multi-megabyte line in a log must not flood the warning.
-      if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(show(source));
+      if (tooLong.length < MAX_NAMED_KEYS) tooLong.push(show(relative.slice(0, length)));
       return;
     }
-    distinct.add(path, hash);
-    if (source.includes("~")) {
+    distinct.add(path, path.length === encoded.length + 1 ? hash : hashOf(path, 0));
+    if (tilde >= 0 && tilde < length) {
       const raw = path.replaceAll("%7E", "~");
       distinct.add(raw, hashOf(raw, 0));
     }
-  };
-  // The path of an encoded key, `hash` being that of `/` + `encoded`: right unless pathOf had to
-  // encode a trailing `*` (rare), and then the path is hashed as it came out.
-  const addEncoded = (encoded: string, source: string, hash: number) => {
-    const path = pathOf(encoded);
-    add(path, source, path.length === encoded.length + 1 ? hash : hashOf(path, 0));
   };
   const hashes = new Int32Array(2);
   for (const key of keys) {
@@ -176,22 +176,23 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
       if (outsideCount++ < MAX_NAMED_KEYS) outside.push(JSON.stringify(key));
       continue;
     }
-    const relative = prefix === "" ? key : key.slice(prefix.length);
+    relative = prefix === "" ? key : key.slice(prefix.length);
+    tilde = relative.indexOf("~");
     // Usually `relative` itself. Hashing it as it is, rather than the concatenated path, spares V8
     // copying every path into a flat string just to read it.
     const encoded = encode(relative, KEY_ENCODED, false);
     if (indexDocument === "" || !relative.endsWith(indexSuffix)) {
-      addEncoded(encoded, relative, hashOf(encoded, 1));
+      add(encoded, relative.length, hashOf(encoded, 1));
       if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 0));
       continue;
     }
     // The directory forms are prefixes of the encoded key (encoding goes character by character,
     // and `/` ends any run it encodes together), so one pass hashes all three.
     const directoryLength = encoded.length - indexTail.length;
-    addEncoded(encoded, relative, hashOf(encoded, 1, directoryLength, hashes));
-    const directory = relative.slice(0, -indexDocument.length);
-    addEncoded(encoded.slice(0, directoryLength), directory, hashes[0]!);
-    addEncoded(encoded.slice(0, directoryLength - 1), directory.slice(0, -1), hashes[1]!);
+    const directory = relative.length - indexDocument.length;
+    add(encoded, relative.length, hashOf(encoded, 1, directoryLength, hashes));
+    add(encoded.slice(0, directoryLength), directory, hashes[0]!);
+    add(encoded.slice(0, directoryLength - 1), directory - 1, hashes[1]!);
   }
   const warnings: string[] = [];
   if (outsideCount > 0) {
