@@ -2,19 +2,20 @@
 // the bundle as a CI job runs it, against moto_server (S3 and CloudFront). Objects are uploaded
 // by the real AWS CLI, so their ETags (single-part and multipart) are what S3 stores for it.
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import {
   createTestDistribution,
   hasAwsCli,
   hasMoto,
   type MotoServer,
+  motoClientConfig,
   runAwsCli,
   startKmsEtagProxy,
   startMoto,
-  TEST_CREDENTIALS,
+  writeFreshBuild,
 } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -42,14 +43,7 @@ describe.skipIf(!ready)("diff, sync, --changes against moto_server", { timeout: 
   beforeAll(async () => {
     moto = await startMoto();
     work = await mkdtemp(join(tmpdir(), "cli-diff-"));
-    cloudfront = new CloudFrontClient({
-      region: "us-east-1",
-      endpoint: moto.endpoint,
-      credentials: {
-        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    cloudfront = new CloudFrontClient(motoClientConfig(moto));
   }, 60_000);
   afterAll(async () => {
     cloudfront?.destroy();
@@ -66,18 +60,8 @@ describe.skipIf(!ready)("diff, sync, --changes against moto_server", { timeout: 
   }
 
   /** Writes the site as a CI build does: every file anew, with a new modification time. */
-  async function build(name: string, files: Record<string, string | Uint8Array>): Promise<string> {
-    const dir = join(work, name);
-    await rm(dir, { recursive: true, force: true });
-    const later = new Date(Date.now() + 120_000);
-    for (const [key, content] of Object.entries(files)) {
-      const path = join(dir, key);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content);
-      await utimes(path, later, later);
-    }
-    return dir;
-  }
+  const build = (name: string, files: Record<string, string | Uint8Array>): Promise<string> =>
+    writeFreshBuild(join(work, name), files);
 
   async function sentPaths(distributionId: string, id: string): Promise<string[]> {
     const got = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));

@@ -1,17 +1,13 @@
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type NodeRun, runNode } from "test-utils";
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUNDLE = join(PACKAGE_DIR, "dist", "index.js");
 export const FIXTURES = join(PACKAGE_DIR, "test", "fixtures");
 export const CORE_FIXTURES = join(PACKAGE_DIR, "..", "invalidation-core", "test", "fixtures");
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliRun = NodeRun;
 
 export interface RunOptions {
   /** Added to a clean environment: the developer's own AWS settings must not leak into a test. */
@@ -25,34 +21,18 @@ export interface RunOptions {
 
 /** Runs the bundled CLI as a process, the way a CI job does, and collects its output. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.script ?? BUNDLE, ...args], {
-      cwd: options.cwd ?? PACKAGE_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        // No shared ~/.aws: a dry run must not need it, and a real run gets only what the test gives.
-        HOME: "/nonexistent-home-for-cli-tests",
-        AWS_CONFIG_FILE: "/nonexistent-aws-config",
-        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent-aws-credentials",
-        AWS_EC2_METADATA_DISABLED: "true",
-        ...options.env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? "");
+  return runNode([options.script ?? BUNDLE, ...args], {
+    cwd: options.cwd ?? PACKAGE_DIR,
+    env: {
+      // No shared ~/.aws: a dry run must not need it, and a real run gets only what the test gives.
+      HOME: "/nonexistent-home-for-cli-tests",
+      AWS_CONFIG_FILE: "/nonexistent-aws-config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent-aws-credentials",
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...options.env,
+    },
+    // Always a pipe, closed at once when the test has nothing to say: `--changes -` sees an end.
+    stdin: options.stdin ?? "",
+    timeoutMs: options.timeoutMs ?? 25_000,
   });
 }

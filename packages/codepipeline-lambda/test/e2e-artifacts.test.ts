@@ -2,24 +2,14 @@
 // zips in moto's S3 (read with the event's artifactCredentials), the manifest goes to the function's
 // own bucket in moto, CloudFront is moto, CodePipeline's job API the stand-in. Each run checks the
 // exact paths invalidated.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import {
-  type CodePipelineStandIn,
-  createTestDistribution,
-  hasMoto,
-  type MotoServer,
-  resetMoto,
-  startCodePipelineStandIn,
-  startMoto,
-  TEST_CREDENTIALS,
-} from "test-utils";
+import { type CodePipelineStandIn, hasMoto, type MotoServer, motoClientConfig, motoS3Config } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildZip, type TestEntry } from "./artifacts/zip-writer.ts";
+import { freshStage, startServers, stopServers } from "./bundle-stage.ts";
 import { ARTIFACT_SECRETS, codePipelineEvent, newJobId } from "./fakes.js";
-import { bundle, invokeBundle, packageDir } from "./invoke-bundle.js";
+import { invokeBundle } from "./invoke-bundle.js";
 
 const STORE = "codepipeline-us-east-1-store";
 const OWN = "invalidator-manifests";
@@ -35,33 +25,24 @@ describe.skipIf(!hasMoto())("bundled handler with input artifacts in moto's S3",
   let logs = "";
 
   beforeAll(async () => {
-    if (!existsSync(bundle)) execFileSync("pnpm", ["build"], { cwd: packageDir, stdio: "inherit" });
-    [moto, standIn] = await Promise.all([startMoto(), startCodePipelineStandIn()]);
-    const credentials = {
-      accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    };
-    cloudFront = new CloudFrontClient({ region: "us-east-1", endpoint: moto.endpoint, credentials });
-    s3 = new S3Client({ region: "us-east-1", endpoint: moto.endpoint, forcePathStyle: true, credentials });
+    ({ moto, standIn } = await startServers());
+    cloudFront = new CloudFrontClient(motoClientConfig(moto));
+    s3 = new S3Client(motoS3Config(moto));
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([moto?.stop(), standIn?.stop()]);
+    await stopServers({ moto, standIn });
   });
 
   beforeEach(async () => {
-    await resetMoto(moto);
-    standIn.reset();
     seen.clear();
     logs = "";
-    distributionId = await createTestDistribution(moto);
+    const stage = await freshStage({ moto, standIn });
+    distributionId = stage.distributionId;
     await s3.send(new CreateBucketCommand({ Bucket: STORE }));
     await s3.send(new CreateBucketCommand({ Bucket: OWN }));
     env = {
-      ...moto.env,
-      AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint,
-      AWS_ENDPOINT_URL_CODEPIPELINE: standIn.endpoint,
-      CLOUDFRONT_DISTRIBUTION_ID: distributionId,
+      ...stage.env,
       // What the template sets.
       MANIFEST_BUCKET: OWN,
       MANIFEST_PREFIX: "artifact-manifests/",

@@ -1,23 +1,14 @@
 // Drives the bundled dist/ the way the Lambda runtime does: a separate Node process imports
 // dist/index.js as ESM and awaits handler(event). CloudFront is moto_server; CodePipeline's job
 // API is the stand-in from test-utils. Both sides are checked.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
-import {
-  type CodePipelineStandIn,
-  createTestDistribution,
-  hasMoto,
-  type MotoServer,
-  resetMoto,
-  startCodePipelineStandIn,
-  startMoto,
-  TEST_CREDENTIALS,
-} from "test-utils";
+import { type CodePipelineStandIn, hasMoto, type MotoServer, motoClientConfig } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freshStage, startServers, stopServers } from "./bundle-stage.ts";
 import { ARTIFACT_SECRETS, codePipelineEvent, newJobId } from "./fakes.js";
-import { bundle, invokeBundle, packageDir } from "./invoke-bundle.js";
+import { invokeBundle, packageDir } from "./invoke-bundle.js";
 
 describe.skipIf(!hasMoto())(
   "bundled handler against moto_server and the CodePipeline stand-in",
@@ -30,33 +21,16 @@ describe.skipIf(!hasMoto())(
     let env: Record<string, string>;
 
     beforeAll(async () => {
-      // turbo builds before testing; a direct `vitest run` on a fresh checkout builds here.
-      if (!existsSync(bundle)) execFileSync("pnpm", ["build"], { cwd: packageDir, stdio: "inherit" });
-      [moto, standIn] = await Promise.all([startMoto(), startCodePipelineStandIn()]);
-      cloudFront = new CloudFrontClient({
-        region: "us-east-1",
-        endpoint: moto.endpoint,
-        credentials: {
-          accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-          secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-        },
-      });
+      ({ moto, standIn } = await startServers());
+      cloudFront = new CloudFrontClient(motoClientConfig(moto));
     }, 180_000);
 
     afterAll(async () => {
-      await Promise.all([moto?.stop(), standIn?.stop()]);
+      await stopServers({ moto, standIn });
     });
 
     beforeEach(async () => {
-      await resetMoto(moto);
-      standIn.reset();
-      distributionId = await createTestDistribution(moto);
-      env = {
-        ...moto.env,
-        AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint,
-        AWS_ENDPOINT_URL_CODEPIPELINE: standIn.endpoint,
-        CLOUDFRONT_DISTRIBUTION_ID: distributionId,
-      };
+      ({ distributionId, env } = await freshStage({ moto, standIn }));
     });
 
     it("is an ES module the runtime loads (dist/package.json says type module)", () => {

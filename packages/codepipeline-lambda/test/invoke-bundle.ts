@@ -1,8 +1,8 @@
 // Runs the bundled dist/ the way the Lambda runtime does: a separate Node process imports
 // dist/index.js as ESM and awaits handler(event), with only the environment the test gives it.
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runNode } from "test-utils";
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const bundle = join(packageDir, "dist", "index.js");
@@ -22,32 +22,17 @@ const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), { functi
 process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
 `;
 
-export function invokeBundle(event: unknown, env: Record<string, string>): Promise<Invocation> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", RUNTIME], {
-      // Only what the Lambda runtime would set: no inherited AWS settings from this machine.
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        HANDLER_FILE: bundle,
-        HANDLER_EVENT: JSON.stringify(event),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
-      resolve({ result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined, stdout, stderr, code });
-    });
+export async function invokeBundle(event: unknown, env: Record<string, string>): Promise<Invocation> {
+  const run = await runNode(["--input-type=module", "-e", RUNTIME], {
+    // Only what the Lambda runtime would set: no inherited AWS settings from this machine.
+    env: {
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      HANDLER_FILE: bundle,
+      HANDLER_EVENT: JSON.stringify(event),
+      ...env,
+    },
   });
+  const line = run.stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
+  return { result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined, ...run };
 }

@@ -5,18 +5,19 @@
 // and CloudFront; the test asks it which paths were invalidated.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import {
   createTestDistribution,
   hasAwsCli,
   hasMoto,
   type MotoServer,
+  motoClientConfig,
   runAwsCli,
   startKmsEtagProxy,
   startMoto,
-  TEST_CREDENTIALS,
+  writeFreshBuild,
 } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -44,14 +45,7 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
   beforeAll(async () => {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm --filter github-action build\``);
     moto = await startMoto();
-    cloudfront = new CloudFrontClient({
-      region: "us-east-1",
-      endpoint: moto.endpoint,
-      credentials: {
-        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    cloudfront = new CloudFrontClient(motoClientConfig(moto));
   }, 60_000);
   afterAll(async () => {
     cloudfront?.destroy();
@@ -72,18 +66,8 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
   }
 
   /** Writes the site as a CI build does: every file anew, with a new modification time. */
-  async function build(files: Record<string, string | Uint8Array>): Promise<string> {
-    const dir = join(job.workspace, "public");
-    await rm(dir, { recursive: true, force: true });
-    const later = new Date(Date.now() + 120_000);
-    for (const [key, content] of Object.entries(files)) {
-      const path = join(dir, key);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content);
-      await utimes(path, later, later);
-    }
-    return dir;
-  }
+  const build = (files: Record<string, string | Uint8Array>): Promise<string> =>
+    writeFreshBuild(join(job.workspace, "public"), files);
 
   /** The paths of every invalidation created on the distribution, sorted. */
   async function invalidatedPaths(distributionId: string): Promise<string[][]> {

@@ -3,32 +3,26 @@
 // attempt, as "re-run failed step" does not exist but a retry wrapper or a second step would):
 // the run must end with every planned path invalidated and no batch created twice.
 import { buildPlan } from "invalidation-core";
-import {
-  createTestDistribution,
-  type FaultProxy,
-  hasMoto,
-  type MotoServer,
-  startFaultProxy,
-  startMoto,
-  TEST_CREDENTIALS,
-} from "test-utils";
+import { createTestDistribution, hasMoto, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "./support/action.ts";
-import { groundTruthClient, invalidationsIn, judge } from "./support/census.ts";
+import { groundTruthClient } from "./support/census.ts";
 import { startAccessDenied } from "./support/fake-endpoints.ts";
+import {
+  countRun,
+  PROCESS_SLACK_MS,
+  runRerunSchedule,
+  startBusyCloudFront,
+  stopBusyCloudFront,
+} from "./support/fault-schedules.ts";
 import { capturedLogs, pool, STACK_LINE } from "./support/processes.ts";
 import { FaultTally } from "./support/summary.ts";
 
 const SCHEDULES = 50;
 const FAULT_RATE = 0.45;
 const TIMEOUT_SECONDS = 2;
-// Measured from the process's first output (ProcessRun.workMs), so Node's start-up (0.3 s idle,
-// seconds on a loaded 2-core machine) is left out; what remains past the timeout is at most one
-// SDK call already under way at the deadline, with its own retries (the core bounds waiting, not
-// a request in flight), slowed by the machine's load. A deadline that is ignored shows in the
-// "stays busy" test below, which would then never end; and one that slept its 10 s slot retry
-// past a 2 s timeout would overrun by 8 s, more than this slack.
-const SLACK_MS = 6_000;
+const DEADLINE = { timeoutSeconds: TIMEOUT_SECONDS, slackMs: PROCESS_SLACK_MS };
+const SLACK_MS = DEADLINE.slackMs;
 const MAX_RUNS = 8;
 
 // 20 wildcards (two batches: CloudFront allows 15 wildcards in progress) plus a sync log with
@@ -69,20 +63,19 @@ describe.skipIf(!hasMoto())("the action's dist under injected faults", () => {
     await pool(
       4,
       Array.from({ length: SCHEDULES }, (_, seed) => async () => {
-        const distributionId = await createTestDistribution(moto, `action-${seed}`);
-        const proxy: FaultProxy = await startFaultProxy({
-          target: moto.endpoint,
-          seed: 1000 + seed,
+        const found = await runRerunSchedule({
+          seed,
+          moto,
+          truth,
+          tally,
+          deadline: DEADLINE,
+          maxRuns: MAX_RUNS,
+          distributionName: `action-${seed}`,
+          proxySeed: 1000 + seed,
           faultRate: FAULT_RATE,
-          slowMs: 50,
-          protocol: "rest-xml",
-          cloudFrontIdempotency: true,
-        });
-        try {
-          let ok = false;
-          for (let attempt = 0; attempt < MAX_RUNS && !ok; attempt++) {
-            if (attempt > 0) tally.reruns++;
-            const run = await runAction(
+          plannedPaths: planned.paths,
+          run: (proxy, distributionId) =>
+            runAction(
               {
                 "distribution-id": distributionId,
                 paths: wildcardPaths.join("\n"),
@@ -98,40 +91,25 @@ describe.skipIf(!hasMoto())("the action's dist under injected faults", () => {
                 GITHUB_RUN_ID: `${5000 + seed}`,
               },
               { "sync.log": syncLog },
-            );
-            tally.processes++;
-            tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
-            tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
-            // workMs: from the first output (Node's start-up left out: seconds on a loaded machine).
-            if (run.workMs > TIMEOUT_SECONDS * 1000 + SLACK_MS) failures.push(`seed ${seed}: worked ${run.workMs} ms`);
-            ok = run.code === 0;
-            if (!ok) {
+            ),
+          check: (run) => {
+            const problems: string[] = [];
+            if (run.code !== 0) {
               // Faults are transient: the step must say so (or that it timed out), never crash.
               const message = run.errors.join("\n");
               if (!/^(Transient error|Timeout): /.test(message) || message.replace(STACK_LINE, "").trim() === "") {
-                failures.push(`seed ${seed}: unexpected failure ${JSON.stringify(message || run.stderr)}`);
+                problems.push(`unexpected failure ${JSON.stringify(message || run.stderr)}`);
               }
               if (!["failed", "in-progress"].includes(run.outputs.status ?? "")) {
-                failures.push(`seed ${seed}: status output ${run.outputs.status}`);
+                problems.push(`status output ${run.outputs.status}`);
               }
             } else if (!["completed", "in-progress"].includes(run.outputs.status ?? "")) {
-              failures.push(`seed ${seed}: status output ${run.outputs.status} on success`);
+              problems.push(`status output ${run.outputs.status} on success`);
             }
-          }
-          if (!ok) failures.push(`seed ${seed}: still failing after ${MAX_RUNS} runs`);
-          const verdict = judge(await invalidationsIn(truth, distributionId), planned.paths);
-          tally.duplicates += verdict.duplicates;
-          tally.uncoveredPaths += verdict.uncovered.length;
-          if (verdict.duplicates > 0 || verdict.uncovered.length > 0) {
-            failures.push(
-              `seed ${seed}: ${verdict.duplicates} duplicate(s), uncovered ${verdict.uncovered.join(" ")}: ${verdict.detail}`,
-            );
-          }
-        } finally {
-          tally.addStats(proxy.stats);
-          await proxy.stop();
-        }
-        tally.schedules++;
+            return problems;
+          },
+        });
+        failures.push(...found);
       }),
     );
     expect(failures).toEqual([]);
@@ -143,29 +121,20 @@ describe.skipIf(!hasMoto())("the action's dist under injected faults", () => {
     const distributionId = await createTestDistribution(moto, "action-busy");
     // Every CreateInvalidation answers TooManyInvalidationsInProgress: the action waits for a
     // slot (10 s between tries by default), but never past wait-timeout-seconds.
-    const busy = await startFaultProxy({
-      target: moto.endpoint,
-      seed: 1,
-      faultRate: 1,
-      faults: ["too-many-invalidations"],
-      protocol: "rest-xml",
-    });
+    const busy = await startBusyCloudFront(moto);
     try {
       const run = await runAction(
         { "distribution-id": distributionId, paths: "/index.html", "wait-timeout-seconds": String(TIMEOUT_SECONDS) },
         { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: busy.endpoint },
       );
-      tally.processes++;
-      tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
-      tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
+      // Counted only: the assertions below judge this run's timing themselves.
+      countRun(tally, DEADLINE, run);
       expect(run.code).toBe(1);
       expect(run.errors.join("\n")).toMatch(/^Timeout: .*TooManyInvalidationsInProgress/s);
       expect(run.wallMs).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000);
       expect(run.workMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + SLACK_MS);
     } finally {
-      // Counted apart: the random schedules' numbers should not be swamped by this one run.
-      tally.extra.deadlineRunBusyAnswers = busy.stats.injected["too-many-invalidations"];
-      await busy.stop();
+      await stopBusyCloudFront(busy, tally);
     }
   });
 

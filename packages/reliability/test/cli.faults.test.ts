@@ -5,32 +5,26 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPlan } from "invalidation-core";
-import {
-  createTestDistribution,
-  type FaultProxy,
-  hasMoto,
-  type MotoServer,
-  startFaultProxy,
-  startMoto,
-  TEST_CREDENTIALS,
-} from "test-utils";
+import { createTestDistribution, hasMoto, type MotoServer, startMoto, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groundTruthClient, invalidationsIn, judge } from "./support/census.ts";
+import { groundTruthClient } from "./support/census.ts";
 import { runCli } from "./support/cli.ts";
 import { startAccessDenied } from "./support/fake-endpoints.ts";
+import {
+  countRun,
+  PROCESS_SLACK_MS,
+  runRerunSchedule,
+  startBusyCloudFront,
+  stopBusyCloudFront,
+} from "./support/fault-schedules.ts";
 import { capturedLogs, pool, STACK_LINE } from "./support/processes.ts";
 import { FaultTally } from "./support/summary.ts";
 
 const SCHEDULES = 50;
 const FAULT_RATE = 0.45;
 const TIMEOUT_SECONDS = 1.5;
-// Measured from the process's first output (ProcessRun.workMs), so Node's start-up (0.3 s idle,
-// seconds on a loaded 2-core machine) is left out; what remains past the timeout is at most one
-// SDK call already under way at the deadline, with its own retries (the core bounds waiting, not
-// a request in flight), slowed by the machine's load. A deadline that is ignored shows in the
-// "stays busy" test below, which would then never end; and one that slept its 10 s slot retry
-// past a 2 s timeout would overrun by 8 s, more than this slack.
-const SLACK_MS = 6_000;
+const DEADLINE = { timeoutSeconds: TIMEOUT_SECONDS, slackMs: PROCESS_SLACK_MS };
+const SLACK_MS = DEADLINE.slackMs;
 const MAX_RUNS = 8;
 
 const wildcardPaths = Array.from({ length: 20 }, (_, i) => `/part-${i}/*`);
@@ -90,52 +84,34 @@ describe.skipIf(!hasMoto())("the CLI under injected faults", () => {
     await pool(
       4,
       Array.from({ length: SCHEDULES }, (_, seed) => async () => {
-        const distributionId = await createTestDistribution(moto, `cli-${seed}`);
-        const proxy: FaultProxy = await startFaultProxy({
-          target: moto.endpoint,
-          seed: 2000 + seed,
+        const found = await runRerunSchedule({
+          seed,
+          moto,
+          truth,
+          tally,
+          deadline: DEADLINE,
+          maxRuns: MAX_RUNS,
+          distributionName: `cli-${seed}`,
+          proxySeed: 2000 + seed,
           faultRate: FAULT_RATE,
-          slowMs: 50,
-          protocol: "rest-xml",
-          cloudFrontIdempotency: true,
-        });
-        try {
-          let ok = false;
-          for (let attempt = 0; attempt < MAX_RUNS && !ok; attempt++) {
-            if (attempt > 0) tally.reruns++;
-            const run = await runCli(args(distributionId, seed), {
+          plannedPaths: planned.paths,
+          run: (proxy, distributionId) =>
+            runCli(args(distributionId, seed), {
               ...TEST_CREDENTIALS,
               AWS_REGION: "eu-west-1",
               AWS_ENDPOINT_URL_CLOUDFRONT: proxy.endpoint,
               CI_JOB_ID: `${7000 + seed}`,
-            });
-            tally.processes++;
-            tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
-            tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
-            // workMs: from the first output (Node's start-up left out: seconds on a loaded machine).
-            if (run.workMs > TIMEOUT_SECONDS * 1000 + SLACK_MS) failures.push(`seed ${seed}: worked ${run.workMs} ms`);
-            ok = run.code === 0;
-            if (!ok) {
-              const pattern = EXIT_FOR_FAULTS[run.code ?? -1];
-              if (!pattern?.test(run.stderr) || run.stderr.replace(STACK_LINE, "").trim() === "") {
-                failures.push(`seed ${seed}: exit ${run.code}: ${JSON.stringify(run.stderr.slice(-600))}`);
-              }
+            }),
+          check: (run) => {
+            if (run.code === 0) return [];
+            const pattern = EXIT_FOR_FAULTS[run.code ?? -1];
+            if (!pattern?.test(run.stderr) || run.stderr.replace(STACK_LINE, "").trim() === "") {
+              return [`exit ${run.code}: ${JSON.stringify(run.stderr.slice(-600))}`];
             }
-          }
-          if (!ok) failures.push(`seed ${seed}: still failing after ${MAX_RUNS} runs`);
-          const verdict = judge(await invalidationsIn(truth, distributionId), planned.paths);
-          tally.duplicates += verdict.duplicates;
-          tally.uncoveredPaths += verdict.uncovered.length;
-          if (verdict.duplicates > 0 || verdict.uncovered.length > 0) {
-            failures.push(
-              `seed ${seed}: ${verdict.duplicates} duplicate(s), uncovered ${verdict.uncovered.join(" ")}: ${verdict.detail}`,
-            );
-          }
-        } finally {
-          tally.addStats(proxy.stats);
-          await proxy.stop();
-        }
-        tally.schedules++;
+            return [];
+          },
+        });
+        failures.push(...found);
       }),
     );
     expect(failures).toEqual([]);
@@ -144,13 +120,7 @@ describe.skipIf(!hasMoto())("the CLI under injected faults", () => {
 
   it("exits 3 at its deadline when CloudFront stays busy, naming the batches not sent", async () => {
     const distributionId = await createTestDistribution(moto, "cli-busy");
-    const busy = await startFaultProxy({
-      target: moto.endpoint,
-      seed: 1,
-      faultRate: 1,
-      faults: ["too-many-invalidations"],
-      protocol: "rest-xml",
-    });
+    const busy = await startBusyCloudFront(moto);
     try {
       const run = await runCli(
         ["--distribution-id", distributionId, "--path", "/index.html", "--wait-timeout", String(TIMEOUT_SECONDS)],
@@ -159,17 +129,14 @@ describe.skipIf(!hasMoto())("the CLI under injected faults", () => {
           AWS_ENDPOINT_URL_CLOUDFRONT: busy.endpoint,
         },
       );
-      tally.processes++;
-      tally.overrun(run.workMs - TIMEOUT_SECONDS * 1000);
-      tally.wallOverrun(run.wallMs - TIMEOUT_SECONDS * 1000);
+      // Counted only: the assertions below judge this run's timing themselves.
+      countRun(tally, DEADLINE, run);
       expect(run.code, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/not sent/);
       expect(run.wallMs).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000);
       expect(run.workMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + SLACK_MS);
     } finally {
-      // Counted apart: the random schedules' numbers should not be swamped by this one run.
-      tally.extra.deadlineRunBusyAnswers = busy.stats.injected["too-many-invalidations"];
-      await busy.stop();
+      await stopBusyCloudFront(busy, tally);
     }
   });
 

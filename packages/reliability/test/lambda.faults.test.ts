@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groundTruthClient, invalidationsIn, judge } from "./support/census.ts";
 import { type Endpoint, startAccessDenied, startRelay } from "./support/fake-endpoints.ts";
+import { startBusyCloudFront, startCloudFrontFaults, stopBusyCloudFront } from "./support/fault-schedules.ts";
 import {
   ARTIFACT_SECRETS,
   type Handler,
@@ -133,14 +134,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
     for (let seed = 0; seed < IN_PROCESS_SCHEDULES; seed++) {
       const distributionId = await createTestDistribution(moto, `lambda-${seed}`);
       const proxies: FaultProxy[] = await Promise.all([
-        startFaultProxy({
-          target: moto.endpoint,
-          seed: 3000 + seed,
-          faultRate: FAULT_RATE,
-          slowMs: 50,
-          protocol: "rest-xml",
-          cloudFrontIdempotency: true,
-        }),
+        startCloudFrontFaults(moto, 3000 + seed, FAULT_RATE),
         startFaultProxy({
           target: standIn.endpoint,
           seed: 4000 + seed,
@@ -182,14 +176,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
     for (let seed = 0; seed < PROCESS_SCHEDULES; seed++) {
       const distributionId = await createTestDistribution(moto, `lambda-process-${seed}`);
       const proxies: FaultProxy[] = await Promise.all([
-        startFaultProxy({
-          target: moto.endpoint,
-          seed: 6000 + seed,
-          faultRate: FAULT_RATE,
-          slowMs: 50,
-          protocol: "rest-xml",
-          cloudFrontIdempotency: true,
-        }),
+        startCloudFrontFaults(moto, 6000 + seed, FAULT_RATE),
         startFaultProxy({
           target: standIn.endpoint,
           seed: 7000 + seed,
@@ -232,13 +219,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
 
   it("fails the job as a timeout at its deadline when CloudFront stays busy through every continuation", async () => {
     const distributionId = await createTestDistribution(moto, "lambda-busy");
-    const busy = await startFaultProxy({
-      target: moto.endpoint,
-      seed: 1,
-      faultRate: 1,
-      faults: ["too-many-invalidations"],
-      protocol: "rest-xml",
-    });
+    const busy = await startBusyCloudFront(moto);
     cloudFrontRelay.target = busy.endpoint;
     codePipelineRelay.target = standIn.endpoint;
     try {
@@ -270,9 +251,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
       expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
       expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
     } finally {
-      // Counted apart: the random schedules' numbers should not be swamped by this one run.
-      tally.extra.deadlineRunBusyAnswers = busy.stats.injected["too-many-invalidations"];
-      await busy.stop();
+      await stopBusyCloudFront(busy, tally);
     }
   });
 

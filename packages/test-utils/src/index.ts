@@ -2,5 +2,8 @@ export * from "./codepipeline-stand-in.ts";
 export * from "./fault-proxy.ts";
 export * from "./kms-etag-proxy.ts";
 export * from "./moto.ts";
+export * from "./moto-clients.ts";
+export * from "./node-process.ts";
 export * from "./ports.ts";
+export * from "./site-build.ts";
 export * from "./tools.ts";

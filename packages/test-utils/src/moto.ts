@@ -83,19 +83,26 @@ export async function createTestDistribution(server: MotoServer, comment = "test
     "<Cookies><Forward>none</Forward></Cookies></ForwardedValues><TrustedSigners><Enabled>false</Enabled>" +
     "<Quantity>0</Quantity></TrustedSigners><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy><MinTTL>0</MinTTL>" +
     `</DefaultCacheBehavior><Enabled>true</Enabled><Comment>${comment}</Comment></DistributionConfig>`;
-  const response = await fetch(`${server.endpoint}/2020-05-31/distribution`, {
-    method: "POST",
-    // moto_server picks the service from the credential scope of the Authorization header.
-    headers: {
-      "content-type": "application/xml",
-      authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.AWS_ACCESS_KEY_ID}/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body,
-  });
-  const text = await response.text();
-  const id = /<Id>([A-Z0-9]+)<\/Id>/.exec(text)?.[1];
-  if (!response.ok || !id) throw new Error(`creating a distribution in moto failed (${response.status}): ${text}`);
-  return id;
+  // moto_server has answered 500 here on a loaded 2-CPU machine (a test's setup, not the code under
+  // test): try again, a few times. A distribution created before a lost answer is left unused.
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${server.endpoint}/2020-05-31/distribution`, {
+      method: "POST",
+      // moto_server picks the service from the credential scope of the Authorization header.
+      headers: {
+        "content-type": "application/xml",
+        authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.AWS_ACCESS_KEY_ID}/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: body.replace(callerReference, `${callerReference}-${attempt}`),
+    });
+    const text = await response.text();
+    const id = /<Id>([A-Z0-9]+)<\/Id>/.exec(text)?.[1];
+    if (response.ok && id) return id;
+    if (response.status < 500 || attempt === 3) {
+      throw new Error(`creating a distribution in moto failed (${response.status}): ${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
 }
 
 export interface AwsCliOptions {

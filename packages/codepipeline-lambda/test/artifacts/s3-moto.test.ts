@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError } from "invalidation-core";
-import { hasMoto, type MotoServer, resetMoto, startMoto, TEST_CREDENTIALS } from "test-utils";
+import { hasMoto, type MotoServer, motoS3Config, resetMoto, startMoto } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ArtifactError,
@@ -67,15 +67,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
   });
   beforeEach(async () => {
     await resetMoto(moto);
-    storeClient = new S3Client({
-      region: "us-east-1",
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    storeClient = new S3Client(motoS3Config(moto));
     await storeClient.send(new CreateBucketCommand({ Bucket: STORE }));
     await storeClient.send(new CreateBucketCommand({ Bucket: OWN }));
   });
@@ -157,15 +149,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
   });
 
   it("stores manifests across runs: first run, then the exact changes including deletions", async () => {
-    const own = new S3Client({
-      region: "us-east-1",
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    const own = new S3Client(motoS3Config(moto));
     const artifactClient = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
     const location = manifestLocation({ bucket: OWN, distributionIds: ["E2QWRUHAPOMQZL"] });
 
@@ -192,15 +176,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
   });
 
   it("fails on a manifest bucket that does not exist instead of treating it as the first run", async () => {
-    const own = new S3Client({
-      region: "us-east-1",
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: TEST_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    const own = new S3Client(motoS3Config(moto));
     await expect(readManifest(own, { bucket: "no-such-bucket", key: "m.json.gz" })).rejects.toThrow(ConfigurationError);
   });
 });

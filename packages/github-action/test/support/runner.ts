@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runNode } from "test-utils";
 import { actionDefaults } from "./action-io.js";
 
 // The bundle as committed: check-dist.yml keeps it equal to a fresh build of src/.
@@ -84,10 +84,9 @@ export async function runStep(
     ]),
   );
   const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
-  const child = spawn(process.execPath, [DIST], {
+  const { code, stdout, stderr } = await runNode([DIST], {
     cwd: job.workspace,
     env: {
-      PATH: process.env.PATH ?? "",
       HOME: job.root,
       // Keep the SDK away from any real AWS config of the machine running the tests.
       AWS_CONFIG_FILE: join(job.root, "no-aws-config"),
@@ -108,17 +107,7 @@ export async function runStep(
       ...stateEnv,
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   return {
     code,
     stdout,
