@@ -177,20 +177,28 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
       continue;
     }
     relative = prefix === "" ? key : key.slice(prefix.length);
-    tilde = relative.indexOf("~");
-    // Usually `relative` itself. Hashing it as it is, rather than the concatenated path, spares V8
-    // copying every path into a flat string just to read it.
-    const encoded = encode(relative, KEY_ENCODED, false);
-    if (indexDocument === "" || !relative.endsWith(indexSuffix)) {
-      add(encoded, relative.length, hashOf(encoded, 1));
+    const index = indexDocument !== "" && relative.endsWith(indexSuffix);
+    // Where the directory forms end, in the encoded key (see below).
+    let directoryLength = -1;
+    // Most keys need no encoding: one pass over the key checks that and hashes its path. Hashing
+    // the key as it is, rather than the concatenated path, spares V8 copying every path flat.
+    let encoded = relative;
+    let hash = hashPlainKey(relative, index ? relative.length - indexDocument.length : -1, hashes);
+    tilde = -1;
+    if (hash === undefined) {
+      encoded = encode(relative, KEY_ENCODED, false);
+      tilde = relative.indexOf("~");
+      // The directory forms are prefixes of the encoded key (encoding goes character by character,
+      // and `/` ends any run it encodes together), so one pass hashes all three.
+      directoryLength = encoded.length - indexTail.length;
+      hash = hashOf(encoded, 1, index ? directoryLength : -1, hashes);
+    } else directoryLength = relative.length - indexDocument.length;
+    add(encoded, relative.length, hash);
+    if (!index) {
       if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 0));
       continue;
     }
-    // The directory forms are prefixes of the encoded key (encoding goes character by character,
-    // and `/` ends any run it encodes together), so one pass hashes all three.
-    const directoryLength = encoded.length - indexTail.length;
     const directory = relative.length - indexDocument.length;
-    add(encoded, relative.length, hashOf(encoded, 1, directoryLength, hashes));
     add(encoded.slice(0, directoryLength), directory, hashes[0]!);
     add(encoded.slice(0, directoryLength - 1), directory - 1, hashes[1]!);
   }
@@ -208,6 +216,23 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     );
   }
   return { paths: distinct.paths, warnings };
+}
+
+/**
+ * {@link hashOf}(key, 1, cut, out) in the same pass that checks the key needs no encoding (every
+ * character ASCII and not in KEY_ENCODED, so its path is `/` + key); undefined if it does.
+ */
+function hashPlainKey(key: string, cut: number, out: Int32Array): number | undefined {
+  let hash = Math.imul(0x811c9dc5 ^ 47, 0x01000193);
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code >= 128 || KEY_ENCODED[code] === 1) return undefined;
+    if (i === cut - 1) out[1] = hash;
+    if (i === cut) out[0] = hash;
+    hash = Math.imul(hash ^ code, 0x01000193);
+  }
+  if (cut === key.length) out[0] = hash;
+  return hash;
 }
 
 /**
@@ -234,39 +259,41 @@ function hashOf(text: string, slash: 0 | 1, cut = -1, out?: Int32Array): number 
  */
 class DistinctPaths {
   readonly paths: string[] = [];
-  private hashes = new Int32Array(1024);
-  /** Index into `paths` plus one; 0 is an empty slot. */
-  private slots = new Int32Array(1024);
+  /**
+   * Slot k is entries[2k] (the path's hash) and entries[2k + 1] (its index in `paths` plus one; 0 is
+   * empty): side by side, so a probe reads one cache line, not one in each of two arrays.
+   */
+  private entries = new Int32Array(2 * 1024);
 
   add(path: string, hash: number): void {
-    const mask = this.slots.length - 1;
+    const entries = this.entries;
+    const mask = (entries.length >> 1) - 1;
     for (let at = mix(hash) & mask; ; at = (at + 1) & mask) {
-      const slot = this.slots[at]!;
+      const slot = entries[2 * at + 1]!;
       if (slot === 0) {
         this.paths.push(path);
-        this.hashes[at] = hash;
-        this.slots[at] = this.paths.length;
+        entries[2 * at] = hash;
+        entries[2 * at + 1] = this.paths.length;
         // Kept at most half full, so a probe ends within a few slots.
-        if (2 * this.paths.length > this.slots.length) this.grow();
+        if (4 * this.paths.length > entries.length) this.grow();
         return;
       }
-      if (this.hashes[at] === hash && this.paths[slot - 1] === path) return;
+      if (entries[2 * at] === hash && this.paths[slot - 1] === path) return;
     }
   }
 
   private grow(): void {
-    const hashes = this.hashes;
-    const slots = this.slots;
-    this.hashes = new Int32Array(2 * slots.length);
-    this.slots = new Int32Array(2 * slots.length);
-    const mask = this.slots.length - 1;
-    for (let i = 0; i < slots.length; i++) {
-      if (slots[i] === 0) continue;
-      let at = mix(hashes[i]!) & mask;
-      while (this.slots[at] !== 0) at = (at + 1) & mask;
-      this.hashes[at] = hashes[i]!;
-      this.slots[at] = slots[i]!;
+    const old = this.entries;
+    const entries = new Int32Array(2 * old.length);
+    const mask = (entries.length >> 1) - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let at = mix(old[k]!) & mask;
+      while (entries[2 * at + 1] !== 0) at = (at + 1) & mask;
+      entries[2 * at] = old[k]!;
+      entries[2 * at + 1] = old[k + 1]!;
     }
+    this.entries = entries;
   }
 }
 
