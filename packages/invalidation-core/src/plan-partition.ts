@@ -55,6 +55,7 @@ export function partitionChanged(
   const reach = new Int32Array(n);
   const unit = new Int32Array(n);
   const count = new Int32Array(BUCKETS);
+  const usedBuckets = new Int32Array(BUCKETS);
 
   const keys: string[] = [];
   const wildcard: number[] = [];
@@ -88,24 +89,28 @@ export function partitionChanged(
     // code unit there (-1 past its end). A big group does not fit the cache, so each path is read
     // in this one pass only.
     const shared = scanGroup(units, start, order, reach, unit, lo, hi, depth);
-    countBuckets(units, start, order, reach, unit, bucketOf, count, lo, hi, shared);
+    // The non-empty buckets, ascending: most groups use a handful of the 130, and there are many
+    // small groups, so only those are visited (and reset to 0 after).
+    const used = countBuckets(units, start, order, reach, unit, bucketOf, count, usedBuckets, lo, hi, shared);
     if (count[END_BUCKET] === hi - lo) {
       // Every path ends here: repeats of one path.
+      count[END_BUCKET] = 0;
       leaf(first);
       continue;
     }
     // Children: the end of the path, each next ASCII character, and (told apart below) each other code unit.
-    let children = 0;
-    for (let b = 0; b < BUCKETS; b++) if (count[b]! > 0) children++;
     // More code units >= 128 only add children: a group over budget already is sealed here, before any move.
+    let children = used;
     if (need + children - 1 > maxPaths) {
+      for (let u = 0; u < used; u++) count[usedBuckets[u]!] = 0;
       seal(first, shared, hi - lo);
       continue;
     }
 
     // Stable scatter into buckets; count[b] becomes the end of bucket b.
     let from = lo;
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let u = 0; u < used; u++) {
+      const b = usedBuckets[u]!;
       const size = count[b]!;
       count[b] = from;
       from += size;
@@ -113,20 +118,24 @@ export function partitionChanged(
     for (let i = lo; i < hi; i++) scratch[count[bucketOf[i]!]!++] = order[i]!;
     order.set(scratch.subarray(lo, hi), lo);
     // Code units >= 128 (rare: paths are percent-encoded) are told apart by sorting their bucket.
-    const otherRuns = sortByCodeUnit(items, order, count[OTHER_BUCKET - 1]!, hi, shared);
+    const otherFrom = usedBuckets[used - 1] !== OTHER_BUCKET ? hi : used === 1 ? lo : count[usedBuckets[used - 2]!]!;
+    const otherRuns = sortByCodeUnit(items, order, otherFrom, hi, shared);
     if (otherRuns.length > 2) children += otherRuns.length - 2;
 
     const childNeed = need + children - 1;
-    if (childNeed > maxPaths) {
-      seal(first, shared, hi - lo);
-      continue;
+    if (childNeed <= maxPaths) {
+      for (let r = otherRuns.length - 2; r >= 0; r--)
+        stack.push(otherRuns[r]!, otherRuns[r + 1]!, shared + 1, childNeed);
     }
-    for (let r = otherRuns.length - 2; r >= 0; r--) stack.push(otherRuns[r]!, otherRuns[r + 1]!, shared + 1, childNeed);
-    for (let b = OTHER_BUCKET - 1; b >= 0; b--) {
-      const bucketFrom = b === 0 ? lo : count[b - 1]!;
+    for (let u = used - 1; u >= 0; u--) {
+      const b = usedBuckets[u]!;
       const to = count[b]!;
-      if (to > bucketFrom) stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
+      count[b] = 0;
+      if (childNeed > maxPaths || b === OTHER_BUCKET) continue;
+      const bucketFrom = u === 0 ? lo : count[usedBuckets[u - 1]!]!;
+      stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
     }
+    if (childNeed > maxPaths) seal(first, shared, hi - lo);
   }
   return { keys, wildcard: Uint8Array.from(wildcard), sealed: Int32Array.from(sealed) };
 }
@@ -163,7 +172,10 @@ function scanGroup(
   return shared;
 }
 
-/** Each path's bucket at the group's common prefix `shared` (see scanGroup), and the bucket sizes. */
+/**
+ * Each path's bucket at the group's common prefix `shared` (see scanGroup), and the bucket sizes in
+ * `count` (all 0 on entry). Returns how many buckets are used; they are `used[0..]`, ascending.
+ */
 function countBuckets(
   units: Uint8Array | Uint16Array,
   start: Int32Array,
@@ -172,21 +184,31 @@ function countBuckets(
   unit: Int32Array,
   bucketOf: Uint8Array,
   count: Int32Array,
+  used: Int32Array,
   lo: number,
   hi: number,
   shared: number,
-): void {
+): number {
   const firstAt = start[order[lo]!]!;
   const firstBucket = shared < start[order[lo]! + 1]! - firstAt ? bucketFor(units[firstAt + shared]!) : END_BUCKET;
-  count.fill(0);
+  let usedCount = 1;
+  used[0] = firstBucket;
   bucketOf[lo] = firstBucket;
-  count[firstBucket]!++;
+  count[firstBucket] = 1;
   for (let i = lo + 1; i < hi; i++) {
     // A path seen to agree with the first beyond the common prefix goes where the first goes.
     const bucket = reach[i]! > shared ? firstBucket : unit[i]! < 0 ? END_BUCKET : bucketFor(unit[i]!);
     bucketOf[i] = bucket;
-    count[bucket]!++;
+    if (count[bucket]!++ === 0) used[usedCount++] = bucket;
   }
+  // Insertion sort: a handful of buckets, nearly always.
+  for (let u = 1; u < usedCount; u++) {
+    const b = used[u]!;
+    let v = u - 1;
+    for (; v >= 0 && used[v]! > b; v--) used[v + 1] = used[v]!;
+    used[v + 1] = b;
+  }
+  return usedCount;
 }
 
 /** Strings' code units back to back: string i is units[start[i]..start[i + 1]). */
