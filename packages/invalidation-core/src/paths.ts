@@ -178,27 +178,27 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     }
     relative = prefix === "" ? key : key.slice(prefix.length);
     const index = indexDocument !== "" && relative.endsWith(indexSuffix);
-    // Where the directory forms end, in the encoded key (see below).
-    let directoryLength = -1;
+    // How long the directory forms (`blog/` of `blog/index.html`) are in the key, and in the encoded key.
+    const directory = index ? relative.length - indexDocument.length : -1;
+    let directoryLength = directory;
     // Most keys need no encoding: one pass over the key checks that and hashes its path. Hashing
     // the key as it is, rather than the concatenated path, spares V8 copying every path flat.
     let encoded = relative;
-    let hash = hashPlainKey(relative, index ? relative.length - indexDocument.length : -1, hashes);
+    let hash = hashPlainKey(relative, directory, hashes);
     tilde = -1;
     if (hash === undefined) {
       encoded = encode(relative, KEY_ENCODED, false);
       tilde = relative.indexOf("~");
       // The directory forms are prefixes of the encoded key (encoding goes character by character,
       // and `/` ends any run it encodes together), so one pass hashes all three.
-      directoryLength = encoded.length - indexTail.length;
-      hash = hashOf(encoded, 1, index ? directoryLength : -1, hashes);
-    } else directoryLength = relative.length - indexDocument.length;
+      if (index) directoryLength = encoded.length - indexTail.length;
+      hash = hashOf(encoded, 1, directoryLength, hashes);
+    }
     add(encoded, relative.length, hash);
     if (!index) {
       if (relative === indexDocument && indexDocument !== "") distinct.add("/", hashOf("/", 0));
       continue;
     }
-    const directory = relative.length - indexDocument.length;
     add(encoded.slice(0, directoryLength), directory, hashes[0]!);
     add(encoded.slice(0, directoryLength - 1), directory - 1, hashes[1]!);
   }
@@ -218,18 +218,21 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
   return { paths: distinct.paths, warnings };
 }
 
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
 /**
  * {@link hashOf}(key, 1, cut, out) in the same pass that checks the key needs no encoding (every
  * character ASCII and not in KEY_ENCODED, so its path is `/` + key); undefined if it does.
  */
 function hashPlainKey(key: string, cut: number, out: Int32Array): number | undefined {
-  let hash = Math.imul(0x811c9dc5 ^ 47, 0x01000193);
+  let hash = Math.imul(FNV_OFFSET ^ 47, FNV_PRIME);
   for (let i = 0; i < key.length; i++) {
     const code = key.charCodeAt(i);
     if (code >= 128 || KEY_ENCODED[code] === 1) return undefined;
     if (i === cut - 1) out[1] = hash;
     if (i === cut) out[0] = hash;
-    hash = Math.imul(hash ^ code, 0x01000193);
+    hash = Math.imul(hash ^ code, FNV_PRIME);
   }
   if (cut === key.length) out[0] = hash;
   return hash;
@@ -241,12 +244,12 @@ function hashPlainKey(key: string, cut: number, out: Int32Array): number | undef
  * (out[1]): a directory's two forms, hashed in the key's own pass.
  */
 function hashOf(text: string, slash: 0 | 1, cut = -1, out?: Int32Array): number {
-  let hash = 0x811c9dc5 | 0;
-  if (slash === 1) hash = Math.imul(hash ^ 47, 0x01000193);
+  let hash = FNV_OFFSET;
+  if (slash === 1) hash = Math.imul(hash ^ 47, FNV_PRIME);
   for (let i = 0; i < text.length; i++) {
     if (i === cut - 1 && out !== undefined) out[1] = hash;
     if (i === cut && out !== undefined) out[0] = hash;
-    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   }
   if (cut === text.length && out !== undefined) out[0] = hash;
   return hash;

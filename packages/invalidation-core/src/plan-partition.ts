@@ -34,9 +34,9 @@ const BUCKETS = 130;
  * fall out where the path is split off; inside a sealed group they are counted as given.
  *
  * @param exact changed exact paths, in any order, repeats allowed.
- * @param packedExact `exact`'s code units, if the caller packed them already.
  * @param wildcardPrefixes changed wildcards' prefixes, distinct, none a prefix of another, and no
- *   exact path starts with one (see normalizeChanged).
+ *   exact path starts with one (see splitChanged in plan.ts).
+ * @param packedExact `exact`'s code units, if the caller packed them already.
  */
 export function partitionChanged(
   exact: readonly string[],
@@ -98,10 +98,12 @@ export function partitionChanged(
       leaf(first);
       continue;
     }
-    // Children: the end of the path, each next ASCII character, and (told apart below) each other code unit.
-    // More code units >= 128 only add children: a group over budget already is sealed here, before any move.
-    let children = used;
-    if (need + children - 1 > maxPaths) {
+    // Children: the end of the path, each next ASCII character, and each other code unit (rare:
+    // paths are percent-encoded), which share one bucket.
+    const otherUnits =
+      count[OTHER_BUCKET]! > 0 ? distinctOtherUnits(units, start, order, reach, unit, lo, hi, shared) : 0;
+    const childNeed = need + used + Math.max(0, otherUnits - 1) - 1;
+    if (childNeed > maxPaths) {
       for (let u = 0; u < used; u++) count[usedBuckets[u]!] = 0;
       seal(first, shared, hi - lo);
       continue;
@@ -117,25 +119,19 @@ export function partitionChanged(
     }
     for (let i = lo; i < hi; i++) scratch[count[bucketOf[i]!]!++] = order[i]!;
     order.set(scratch.subarray(lo, hi), lo);
-    // Code units >= 128 (rare: paths are percent-encoded) are told apart by sorting their bucket.
-    const otherFrom = usedBuckets[used - 1] !== OTHER_BUCKET ? hi : used === 1 ? lo : count[usedBuckets[used - 2]!]!;
-    const otherRuns = sortByCodeUnit(items, order, otherFrom, hi, shared);
-    if (otherRuns.length > 2) children += otherRuns.length - 2;
-
-    const childNeed = need + children - 1;
-    if (childNeed <= maxPaths) {
-      for (let r = otherRuns.length - 2; r >= 0; r--)
-        stack.push(otherRuns[r]!, otherRuns[r + 1]!, shared + 1, childNeed);
-    }
+    // Pushed last-first, so that the children come off the stack in order.
     for (let u = used - 1; u >= 0; u--) {
       const b = usedBuckets[u]!;
       const to = count[b]!;
-      count[b] = 0;
-      if (childNeed > maxPaths || b === OTHER_BUCKET) continue;
       const bucketFrom = u === 0 ? lo : count[usedBuckets[u - 1]!]!;
-      stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
+      count[b] = 0;
+      if (b !== OTHER_BUCKET) stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
+      else {
+        // One child per code unit: sorted by it, then cut where it changes.
+        const runs = sortByCodeUnit(items, order, bucketFrom, to, shared);
+        for (let r = runs.length - 2; r >= 0; r--) stack.push(runs[r]!, runs[r + 1]!, shared + 1, childNeed);
+      }
     }
-    if (childNeed > maxPaths) seal(first, shared, hi - lo);
   }
   return { keys, wildcard: Uint8Array.from(wildcard), sealed: Int32Array.from(sealed) };
 }
@@ -217,6 +213,26 @@ export interface PackedPaths {
   readonly start: Int32Array;
 }
 
+/** How many distinct code units >= 128 the group's paths have at `shared` (see scanGroup). */
+function distinctOtherUnits(
+  units: Uint8Array | Uint16Array,
+  start: Int32Array,
+  order: Int32Array,
+  reach: Int32Array,
+  unit: Int32Array,
+  lo: number,
+  hi: number,
+  shared: number,
+): number {
+  const firstUnit = units[start[order[lo]!]! + shared];
+  const seen = new Set<number>();
+  for (let i = lo; i < hi; i++) {
+    const code = i === lo || reach[i]! > shared ? firstUnit : unit[i];
+    if (code !== undefined && code >= 128) seen.add(code);
+  }
+  return seen.size;
+}
+
 /**
  * Every item's code units, back to back in one typed array: item i is units[start[i]..start[i + 1]).
  * The partition reads each path once per trie level; read from strings spread over the heap, nearly
@@ -269,12 +285,8 @@ function bucketFor(code: number): number {
   return code < 128 ? code + 1 : OTHER_BUCKET;
 }
 
-/**
- * Sorts order[lo..hi) by the code unit at `at` and returns the run boundaries: [lo, ..., hi]
- * (just [hi] when the range is empty).
- */
+/** Sorts order[lo..hi) (not empty) by the code unit at `at` and returns the run boundaries: [lo, ..., hi]. */
 function sortByCodeUnit(items: readonly string[], order: Int32Array, lo: number, hi: number, at: number): number[] {
-  if (hi === lo) return [hi];
   const range = Array.from(order.subarray(lo, hi));
   range.sort((a, b) => items[a]!.charCodeAt(at) - items[b]!.charCodeAt(at) || a - b);
   order.set(range, lo);

@@ -269,6 +269,10 @@ function sortChanged(split: SplitChanges): { changed: ChangedKeys; exact: string
     exact[kept++] = path;
   }
   exact.length = kept;
+  // Without changed wildcards (every sync log) the exact paths are the keys: no copy.
+  if (wildcardPrefixes.length === 0) {
+    return { changed: { keys: exact, wildcard: new Uint8Array(kept), sealed: new Int32Array(kept) }, exact };
+  }
   // Merge both sorted lists into the trie's keys. A key never equals a kept wildcard prefix (it is covered).
   const keys: string[] = [];
   const wildcard = new Uint8Array(exact.length + wildcardPrefixes.length);
@@ -363,8 +367,8 @@ function directoryLevel(slashes: number, lastSlash: number, length: number): num
 }
 
 /**
- * Without a site listing, what each internal node's (and sealed group's) wildcard is estimated to hit, as a share of
- * what the root's wildcard hits. Going down the trie a child gets at most 1/(siblings + 2) of its
+ * Without a site listing, what the wildcard at each internal node (and sealed group) is estimated to
+ * hit, as a share of what the root's wildcard hits. Going down the trie a child gets at most 1/(siblings + 2) of its
  * parent's share (the parent's wildcard also hits siblings nobody changed) and at most
  * ESTIMATED_BRANCHING^-(levels it goes down). So a parent always costs more than all of its children
  * together, and deeper wildcards cost less.
