@@ -223,13 +223,7 @@ function spendLeftover(
       return added;
     }
     let added = -1;
-    const stack = [node];
-    while (stack.length > 0) {
-      const at = stack.pop()!;
-      if (trie.leaf[at]! >= 0) {
-        if (wildcardsLeft.isWildcard(at)) added++;
-      } else stack.push(...childrenOf(children, at));
-    }
+    for (const leaf of leavesBelow(trie, children, node)) if (wildcardsLeft.isWildcard(leaf)) added++;
     return added;
   };
   const heap = new SplitHeap();
@@ -244,7 +238,9 @@ function spendLeftover(
     // whole cost (less what sealed groups among them cost as wildcards).
     const keys = trie.leafCount[node]!;
     if (keys - 1 > parts.length - 1 && keys - 1 <= leftover && cost[node]! > 0) {
-      const saving = cost[node]! - leafCostBelow(trie, children, cost, node);
+      let leafCost = 0;
+      for (const leaf of leavesBelow(trie, children, node)) leafCost += cost[leaf]!;
+      const saving = cost[node]! - leafCost;
       if (saving > 0) heap.push({ node, parts: undefined, added: keys - 1, ratio: saving / (keys - 1) });
     }
   };
@@ -262,12 +258,7 @@ function spendLeftover(
     }
     chosen[best.node] = 0;
     if (best.parts === undefined) {
-      const stack = [best.node];
-      while (stack.length > 0) {
-        const node = stack.pop()!;
-        if (trie.leaf[node]! >= 0) chosen[node] = 1;
-        else stack.push(...childrenOf(children, node));
-      }
+      for (const leaf of leavesBelow(trie, children, best.node)) chosen[leaf] = 1;
     } else {
       for (const part of best.parts) {
         chosen[part] = 1;
@@ -278,16 +269,16 @@ function spendLeftover(
   }
 }
 
-/** What the keys below `node` cost on their own: the sealed groups' wildcards. */
-function leafCostBelow(trie: PrefixTrie, children: Children, cost: Float64Array, node: number): number {
-  let total = 0;
+/** The leaves (keys) below `node`. */
+function leavesBelow(trie: PrefixTrie, children: Children, node: number): number[] {
+  const leaves: number[] = [];
   const stack = [node];
   while (stack.length > 0) {
     const at = stack.pop()!;
-    if (trie.leaf[at]! >= 0) total += cost[at]!;
+    if (trie.leaf[at]! >= 0) leaves.push(at);
     else stack.push(...childrenOf(children, at));
   }
-  return total;
+  return leaves;
 }
 
 /** The children of `node`, with any that may not hold a wildcard replaced by their own parts. */
