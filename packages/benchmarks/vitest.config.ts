@@ -7,5 +7,8 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".reports/vitest.json" },
     testTimeout: 30_000,
+    // Hooks start moto_server, proxies and child processes: on a loaded 2-core machine that takes
+    // far longer than vitest's 10 s default (startMoto alone allows 30 s).
+    hookTimeout: 60_000,
   },
 });

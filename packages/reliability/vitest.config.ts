@@ -7,6 +7,9 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".reports/vitest.json" },
     testTimeout: 30_000,
+    // Hooks start moto_server, proxies and child processes: on a loaded 2-core machine that takes
+    // far longer than vitest's 10 s default (startMoto alone allows 30 s).
+    hookTimeout: 60_000,
     // The fault suites mostly wait on child processes, moto_server and proxies, not on this
     // process's CPU: on a 2-core machine the default (one worker) would run them one after another.
     maxWorkers: 3,

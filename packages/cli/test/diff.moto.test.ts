@@ -49,7 +49,7 @@ describe.skipIf(!ready)("diff, sync, --changes against moto_server", { timeout: 
     cloudfront?.destroy();
     await moto?.stop();
     if (work) await rm(work, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   const aws = (args: string[]): string => runAwsCli(moto, args, { home: work });
 

@@ -16,7 +16,7 @@ describe.skipIf(!hasMoto())("against moto_server", () => {
 
   afterAll(async () => {
     await moto?.stop();
-  });
+  }, 30_000);
 
   it("creates the planned invalidation, waits for it and reports it Completed", async () => {
     const run = await runCli(

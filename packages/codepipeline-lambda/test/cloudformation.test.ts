@@ -109,7 +109,7 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
     afterAll(async () => {
       await moto?.stop();
       if (work) rmSync(work, { recursive: true, force: true });
-    });
+    }, 30_000);
 
     it("rewrites Code to the uploaded zip of dist/, with the ESM marker inside", async () => {
       const text = readFileSync(packaged, "utf8");

@@ -23,8 +23,8 @@ describe("CodePipeline stand-in", () => {
       credentials: { accessKeyId: "AKIAFAKEFORTESTS0001", secretAccessKey: "x" },
       maxAttempts: 1,
     });
-  });
-  afterAll(async () => standIn.stop());
+  }, 60_000);
+  afterAll(async () => standIn.stop(), 30_000);
   beforeEach(() => standIn.reset());
 
   it("accepts one result per job and refuses a second with InvalidJobStateException", async () => {

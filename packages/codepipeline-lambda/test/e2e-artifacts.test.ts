@@ -32,7 +32,7 @@ describe.skipIf(!hasMoto())("bundled handler with input artifacts in moto's S3",
 
   afterAll(async () => {
     await stopServers({ moto, standIn });
-  });
+  }, 30_000);
 
   beforeEach(async () => {
     seen.clear();

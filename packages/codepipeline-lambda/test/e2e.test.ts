@@ -27,7 +27,7 @@ describe.skipIf(!hasMoto())(
 
     afterAll(async () => {
       await stopServers({ moto, standIn });
-    });
+    }, 30_000);
 
     beforeEach(async () => {
       ({ distributionId, env } = await freshStage({ moto, standIn }));

@@ -50,7 +50,7 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
   afterAll(async () => {
     cloudfront?.destroy();
     await moto?.stop();
-  });
+  }, 30_000);
   beforeEach(async () => {
     job = await newJob();
   });

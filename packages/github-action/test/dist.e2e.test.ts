@@ -45,10 +45,10 @@ describe("dist/index.js as the runner runs it", () => {
   beforeAll(async () => {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm --filter github-action build\``);
     recorder = await startRecorder();
-  });
+  }, 60_000);
   afterAll(async () => {
     await new Promise((resolve) => recorder?.server.close(resolve));
-  });
+  }, 30_000);
 
   it("plans a dry run without any credentials and sends nothing", async () => {
     const before = recorder.requests.length;
@@ -90,10 +90,10 @@ describe("dist/index.js as the runner runs it", () => {
     let moto: MotoServer;
     beforeAll(async () => {
       moto = await startMoto();
-    });
+    }, 60_000);
     afterAll(async () => {
       await moto?.stop();
-    });
+    }, 30_000);
 
     it("creates the invalidation, writes the outputs and the job summary", async () => {
       const distributionId = await createTestDistribution(moto);

@@ -15,12 +15,12 @@ describe.skipIf(!hasMoto())("invalidate against moto_server", () => {
     // The client must find the endpoint and credentials in the environment, as in production.
     // AWS_REGION is deliberately not us-east-1: CloudFront must still sign for us-east-1.
     Object.assign(process.env, moto.env, { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1" });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     process.env = savedEnv;
     await moto?.stop();
-  });
+  }, 30_000);
 
   it("creates one invalidation per batch, waits for completion and leaves them listed with their paths", async () => {
     const distributionId = await createTestDistribution(moto);

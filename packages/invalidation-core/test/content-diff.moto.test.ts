@@ -57,7 +57,7 @@ describe.skipIf(!ready)(
       s3?.destroy();
       await moto?.stop();
       if (work) await rm(work, { recursive: true, force: true });
-    });
+    }, 30_000);
 
     /** Runs the AWS CLI against moto; returns stdout, throws with stderr on failure. */
     const aws = (args: string[], config = join(work, "config")): string =>

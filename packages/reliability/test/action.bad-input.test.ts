@@ -19,10 +19,10 @@ const file = (name: string) => readFileSync(logs[name]!);
 let recorder: Endpoint;
 beforeAll(async () => {
   recorder = await startAccessDenied();
-});
+}, 60_000);
 afterAll(async () => {
   await recorder?.stop();
-});
+}, 30_000);
 
 const action = (inputs: Record<string, string>, files: Record<string, Buffer | string> = {}) =>
   runAction(inputs, { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: recorder.endpoint }, files);

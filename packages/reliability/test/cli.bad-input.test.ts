@@ -21,10 +21,10 @@ let recorder: Endpoint;
 beforeAll(async () => {
   // Any request that reaches "AWS" here is a bug: the input was bad and must stop before it.
   recorder = await startAccessDenied();
-});
+}, 60_000);
 afterAll(async () => {
   await recorder?.stop();
-});
+}, 30_000);
 
 const cli = (args: readonly string[], env: Record<string, string> = {}) =>
   runCli(args, { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: recorder.endpoint, ...env });

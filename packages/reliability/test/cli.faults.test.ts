@@ -55,7 +55,7 @@ describe.skipIf(!hasMoto())("the CLI under injected faults", () => {
   afterAll(async () => {
     await moto?.stop();
     tally.publish();
-  });
+  }, 30_000);
 
   it("plans two batches, so that a fault between them is exercised", () => {
     expect(planned.batches.length).toBe(2);

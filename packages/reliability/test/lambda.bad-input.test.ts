@@ -27,7 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([standIn?.stop(), recorder?.stop()]);
-});
+}, 30_000);
 beforeEach(() => {
   standIn.reset();
   logs = [];

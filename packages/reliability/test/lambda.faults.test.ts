@@ -77,7 +77,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
   afterAll(async () => {
     await Promise.all([moto?.stop(), standIn?.stop(), cloudFrontRelay?.stop(), codePipelineRelay?.stop()]);
     tally.publish();
-  });
+  }, 30_000);
 
   /** Runs `fn` with the bundle's log lines (process.stdout) captured instead of printed. */
   async function capturingLogs<T>(fn: () => Promise<T>): Promise<T> {

@@ -18,8 +18,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
   const address = target.address();
   targetUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-});
-afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())));
+}, 60_000);
+afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())), 30_000);
 
 const createBody = (ref: string, path = "/a") =>
   `<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>${path}</Path></Items></Paths><CallerReference>${ref}</CallerReference></InvalidationBatch>`;

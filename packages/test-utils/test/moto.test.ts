@@ -5,10 +5,10 @@ describe.skipIf(!hasMoto())("startMoto", () => {
   let moto: MotoServer;
   beforeAll(async () => {
     moto = await startMoto();
-  });
+  }, 60_000);
   afterAll(async () => {
     await moto?.stop();
-  });
+  }, 30_000);
 
   it("serves CloudFront on loopback and creates distributions with moto-shaped ids", async () => {
     expect(moto.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -61,10 +61,10 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-  });
+  }, 60_000);
   afterAll(async () => {
     await moto?.stop();
-  });
+  }, 30_000);
   beforeEach(async () => {
     await resetMoto(moto);
     storeClient = new S3Client(motoS3Config(moto));
