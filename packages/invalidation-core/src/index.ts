@@ -11,3 +11,5 @@ export * from "./s3-location.js";
 export * from "./site-listing.js";
 export * from "./sync-log.js";
 export * from "./text-decoding.js";
+export * from "./send-engine.js";
+export * from "./change-source.js";

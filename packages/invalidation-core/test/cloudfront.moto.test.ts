@@ -1,8 +1,9 @@
 import { GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
 import { createTestDistribution, hasMoto, type MotoServer, startMoto } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCloudFrontClient, invalidate, type SendEvent } from "../src/cloudfront.js";
+import { createCloudFrontClient, type SendEvent } from "../src/cloudfront.js";
 import { ConfigurationError } from "../src/errors.js";
+import { invalidate } from "../src/send-engine.js";
 
 // Real SDK requests against moto_server on loopback: checks the request shapes, the endpoint and
 // credentials taken from the environment, and moto's `COMPLETED` status normalization.

@@ -15,12 +15,12 @@ import type { Clock } from "../src/clock.js";
 import {
   createCloudFrontClient,
   getInvalidationStatuses,
-  invalidate,
   normalizeStatus,
   type SendEvent,
   submitBatches,
 } from "../src/cloudfront.js";
 import { ConfigurationError, DeadlineExceededError, PermissionError, TransientError } from "../src/errors.js";
+import { invalidate } from "../src/send-engine.js";
 
 /** A clock whose sleep only moves time forward, and records what was slept. */
 function fakeClock(start = 1_000_000): Clock & { slept: number[] } {
