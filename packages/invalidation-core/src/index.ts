@@ -1,10 +1,13 @@
 // The content diff (S3 listing, hashing) is its own entry, `invalidation-core/content-diff`, so
 // that adapters load the S3 client only in diff mode: start-up stays fast for the common case.
 export * from "./build-plan.js";
+export * from "./cache-tags.js";
 export * from "./caller-reference.js";
 export * from "./clock.js";
 export * from "./cloudfront.js";
+export * from "./distribution.js";
 export * from "./errors.js";
+export * from "./invalidation-target.js";
 export * from "./paths.js";
 export * from "./plan.js";
 export * from "./s3-location.js";
