@@ -172,7 +172,7 @@ function runStep(args, { env, cwd = ROOT, quietStdout = false } = {}) {
  */
 function buildMissingBundles() {
   const missing = [
-    [CLI, "cli"],
+    [CLI, "cf-invalidate"],
     [ACTION, "github-action"],
     [LAMBDA, "codepipeline-lambda"],
   ].filter(([file]) => !existsSync(file));
