@@ -1,7 +1,7 @@
-import { ConfigurationError } from "./errors.js";
 import { DEFAULT_MAX_PATHS, keysToPaths, parseInvalidationPath } from "./paths.js";
 import { type InvalidationLimits, type InvalidationPlan, planInvalidation } from "./plan.js";
 import { parseChanges } from "./sync-log.js";
+import { parseMaxPaths } from "./validators.js";
 
 /** Everything an adapter knows about what to invalidate, already read from its world. */
 export interface PlanRequest {
@@ -9,6 +9,8 @@ export interface PlanRequest {
   readonly paths?: readonly string[];
   /** Text of an `aws s3 sync` log or a plain list of changed keys. */
   readonly changes?: string;
+  /** Changed keys as data (a read change log, a content or artifact diff); with `changes`, both count. */
+  readonly changedKeys?: readonly string[];
   /** Key prefix the distribution serves from; stripped from changed keys. */
   readonly s3Prefix?: string;
   /** Index document; `""` or `null` turns directory forms off. Default `index.html`. */
@@ -32,14 +34,8 @@ export interface PlanOutcome {
   readonly warnings: readonly string[];
   /** A change list was given and it held no change: there is nothing to invalidate. */
   readonly nothingChanged: boolean;
-}
-
-/** Validates a path budget given by a user. */
-export function parseMaxPaths(value: number, source = "maxPaths"): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`${source} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  /** Keys changed, but every one lies outside the key prefix: this distribution serves none of them. */
+  readonly outsidePrefix: boolean;
 }
 
 /**
@@ -59,14 +55,20 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
   const explicit = (request.paths ?? []).map(parseInvalidationPath);
   const warnings: string[] = [];
   const changed: string[] = [...explicit];
-  if (request.changes !== undefined) {
-    const parsed = parseChanges(request.changes);
-    warnings.push(...parsed.warnings);
-    const mapped = keysToPaths(
-      parsed.objects.map((object) => object.key),
-      mapping,
-    );
+  const hasChanges = request.changes !== undefined || request.changedKeys !== undefined;
+  let keyCount = 0;
+  let keyPaths = 0;
+  if (hasChanges) {
+    const keys: string[] = [...(request.changedKeys ?? [])];
+    if (request.changes !== undefined) {
+      const parsed = parseChanges(request.changes);
+      warnings.push(...parsed.warnings);
+      for (const object of parsed.objects) keys.push(object.key);
+    }
+    const mapped = keysToPaths(keys, mapping);
     warnings.push(...mapped.warnings);
+    keyCount = keys.length;
+    keyPaths = mapped.paths.length;
     // Not push(...paths): spreading a million-path sync log into arguments overflows the stack.
     for (const path of mapped.paths) changed.push(path);
   } else if (explicit.length === 0) {
@@ -82,5 +84,11 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
     ...(request.limits === undefined ? {} : { limits: request.limits }),
     ...(request.maxWildcards === undefined ? {} : { maxWildcards: request.maxWildcards }),
   });
-  return { plan, changedPaths: unique, warnings, nothingChanged: unique.length === 0 };
+  return {
+    plan,
+    changedPaths: unique,
+    warnings,
+    nothingChanged: unique.length === 0 && keyCount === 0,
+    outsidePrefix: unique.length === 0 && keyCount > 0 && keyPaths === 0,
+  };
 }

@@ -1,0 +1,130 @@
+import { ConfigurationError } from "./errors.js";
+import { parseDistributionId, parseInvalidationPath } from "./paths.js";
+
+/**
+ * The validators every adapter uses on what its user wrote. Each takes `name`: how that user
+ * named the value (`--max-paths`, `input "max-paths"`, `UserParameters.maxPaths`), so that the
+ * message points at the flag, input or key to fix, in every adapter alike.
+ */
+
+/**
+ * Runs a core validator and puts `name` in front of its ConfigurationError, so the message says
+ * where the value came from. Other errors pass through unchanged.
+ *
+ * @example named("--path", () => parseInvalidationPath("docs")) // throws: --path: Invalidation path "docs" does not start with "/": ...
+ */
+export function named<T>(name: string, validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof ConfigurationError)
+      throw new ConfigurationError(`${name}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+const TRUE_WORDS = new Set(["true", "yes", "1"]);
+const FALSE_WORDS = new Set(["false", "no", "0"]);
+
+/** `true`/`false` (also yes/no, 1/0, any case); `""` gives `fallback`. */
+export function parseBooleanText(raw: string, name: string, fallback: boolean): boolean {
+  const word = raw.trim().toLowerCase();
+  if (word === "") return fallback;
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new ConfigurationError(`${name} must be true or false (also yes/no, 1/0), got ${JSON.stringify(raw)}`);
+}
+
+/** A whole number written as plain digits, in [min, max]; `""` gives `fallback`. */
+export function parseWholeNumber(
+  raw: string,
+  name: string,
+  range: { readonly fallback: number; readonly min: number; readonly max: number },
+): number {
+  const text = raw.trim();
+  if (text === "") return range.fallback;
+  // Number("") is 0 and Number("1e3") is 1000: accept plain digits only, so typos are not read as numbers.
+  if (!/^\d+$/.test(text)) throw new ConfigurationError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  return checkRange(Number(text), name, range);
+}
+
+/** A number already parsed (JSON, argv): whole and in [min, max]. */
+export function checkRange(value: number, name: string, range: { readonly min: number; readonly max: number }): number {
+  if (!Number.isInteger(value))
+    throw new ConfigurationError(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  if (value < range.min || value > range.max) {
+    throw new ConfigurationError(`${name} must be between ${range.min} and ${range.max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Validates a path budget. */
+export function parseMaxPaths(value: number, name = "maxPaths"): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Distribution ids as users list them: one or more values, each holding ids separated by commas,
+ * spaces or newlines. Each is validated; repeats are dropped (the same work twice would only be
+ * answered with the same invalidation). Throws when none is given.
+ *
+ * @example parseDistributionIds(["E2QWRUHAPOMQZL, E3ABCDEFGHIJKL"], "--distribution-id") // two ids
+ */
+export function parseDistributionIds(values: readonly string[], name: string): string[] {
+  const items = values.flatMap((value) => value.split(/[\s,]+/)).filter((item) => item !== "");
+  if (items.length === 0) {
+    throw new ConfigurationError(
+      `${name} is required: give a CloudFront distribution id (E2QWRUHAPOMQZL), or several separated by commas, spaces or newlines`,
+    );
+  }
+  return [...new Set(items.map((item) => named(name, () => parseDistributionId(item))))];
+}
+
+/** Explicit invalidation paths, each validated and normalized; `name` says where they came from. */
+export function parseInvalidationPaths(values: readonly string[], name: string): string[] {
+  return values.map((value) => named(name, () => parseInvalidationPath(value)));
+}
+
+/**
+ * A key prefix (the part of the bucket the distribution's origin path points at). An `s3://` URI,
+ * a `*` or a `..` segment is refused: each would make every key fall outside the prefix, silently.
+ * Returns the prefix as written, trimmed (`""` for none).
+ */
+export function parseKeyPrefix(raw: string, name: string): string {
+  const value = raw.trim();
+  if (/^s3:\/\//i.test(value)) {
+    const rest = value.replace(/^s3:\/\/[^/]*\/?/i, "");
+    throw new ConfigurationError(
+      `${name} ${JSON.stringify(raw)} is an S3 URI; give only the key prefix inside the bucket, such as ${JSON.stringify(rest || "site/")}`,
+    );
+  }
+  if (value.includes("*") || value.split("/").includes("..")) {
+    throw new ConfigurationError(
+      `${name} ${JSON.stringify(raw)} must be a plain key prefix such as "site/" (no "*" or "..")`,
+    );
+  }
+  return value;
+}
+
+/** An index document: a file name (`index.html`), or `""` for none. */
+export function parseIndexDocument(raw: string, name: string): string {
+  const value = raw.trim();
+  if (value.includes("/")) {
+    throw new ConfigurationError(
+      `${name} ${JSON.stringify(raw)} must be a file name such as "index.html" (or "" for none), not a path`,
+    );
+  }
+  return value;
+}
+
+/** A caller reference the user chose: one line, not empty. */
+export function parseCallerReference(raw: string, name: string): string {
+  const value = raw.trim();
+  if (value === "" || /[\r\n]/.test(value)) {
+    throw new ConfigurationError(`${name} must be one non-empty line, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
