@@ -50,7 +50,10 @@ function importedPackages(dir) {
     ];
     for (const specifier of specifiers) {
       if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("node:")) continue;
-      const name = specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+      const name = specifier
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/");
       if (!builtinModules.includes(name)) names.add(name);
     }
   }
@@ -65,7 +68,10 @@ const queue = [{ dir: packageDir, manifest: root, imports: importedPackages(join
 while (queue.length > 0) {
   const { dir, manifest, imports = [] } = queue.shift();
   const deps = [
-    ...[...new Set([...imports, ...Object.keys(manifest.dependencies ?? {})])].map((name) => ({ name, optional: false })),
+    ...[...new Set([...imports, ...Object.keys(manifest.dependencies ?? {})])].map((name) => ({
+      name,
+      optional: false,
+    })),
     ...Object.keys(manifest.optionalDependencies ?? {}).map((name) => ({ name, optional: true })),
   ];
   for (const { name, optional } of deps) {
@@ -80,7 +86,12 @@ while (queue.length > 0) {
     const depManifest = readManifest(depDir);
     if (isThirdParty(depDir)) {
       const key = `${depManifest.name}@${depManifest.version}`;
-      found.set(key, { name: depManifest.name, version: depManifest.version, dir: depDir, license: licenseOf(depManifest) });
+      found.set(key, {
+        name: depManifest.name,
+        version: depManifest.version,
+        dir: depDir,
+        license: licenseOf(depManifest),
+      });
     }
     queue.push({ dir: depDir, manifest: depManifest });
   }
@@ -131,7 +142,14 @@ const out = [
   "",
 ];
 for (const group of groups.values()) {
-  out.push(rule, ...group.packages.map((pkg) => `${pkg.name}@${pkg.version} (${pkg.license})`), rule, "", group.text, "");
+  out.push(
+    rule,
+    ...group.packages.map((pkg) => `${pkg.name}@${pkg.version} (${pkg.license})`),
+    rule,
+    "",
+    group.text,
+    "",
+  );
 }
 const output = resolve(outputArg);
 writeFileSync(output, out.join("\n"));
