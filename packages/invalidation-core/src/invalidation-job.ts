@@ -72,7 +72,10 @@ export type RunEvent =
   | { readonly type: "planned"; readonly outcome: PlanOutcome };
 
 export interface RunDependencies {
-  /** Called only when something is sent, so a dry run needs no credentials. */
+  /**
+   * Called only when something is sent, so a dry run needs no credentials. The caller owns the
+   * client: a Lambda keeps it for warm invocations, a one-shot process destroys it when done.
+   */
   readonly cloudFront: () => CloudFrontClient;
   readonly clock?: Clock;
   readonly onEvent?: (event: RunEvent) => void;
@@ -205,8 +208,6 @@ export async function runInvalidation(
     // A wait that timed out after everything was created leaves work going on in CloudFront.
     const status = error.kind === "timeout" && created.length > 0 ? "in-progress" : "failed";
     return { ...planned, status, invalidations: created, unsent, error };
-  } finally {
-    context.client.destroy();
   }
 }
 
