@@ -42,7 +42,9 @@ function created(input: CreateInvalidationCommandInput, status = "InProgress") {
     },
   };
 }
-const completed = (id: string) => ({ Invalidation: { Id: id, Status: "Completed", CreateTime: new Date(0) } });
+const completed = (id: string) => ({
+  Invalidation: { Id: id, Status: "Completed", CreateTime: new Date(0), InvalidationBatch: undefined },
+});
 
 beforeEach(() => {
   cf.reset();
