@@ -1,3 +1,4 @@
+export * from "./cloudfront-api-stand-in.ts";
 export * from "./codepipeline-stand-in.ts";
 export * from "./fault-proxy.ts";
 export * from "./kms-etag-proxy.ts";
