@@ -137,7 +137,7 @@ describe("runInvalidation", () => {
   it("reports a wait that timed out as in-progress with a timeout error and what was created", async () => {
     cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
     cf.on(GetInvalidationCommand).resolves({
-      Invalidation: { Id: "I1", Status: "InProgress", CreateTime: new Date(0) },
+      Invalidation: { Id: "I1", Status: "InProgress", CreateTime: new Date(0), InvalidationBatch: undefined },
     });
     const { report } = await run({ paths: ["/a"], wait: true, waitTimeoutMs: 12_000 });
     expect(report.status).toBe("in-progress");
