@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "../src/errors.js";
+import { parseInvalidationPath } from "../src/paths.js";
+import {
+  checkRange,
+  named,
+  parseBooleanText,
+  parseCallerReference,
+  parseDistributionIds,
+  parseIndexDocument,
+  parseKeyPrefix,
+  parseWholeNumber,
+} from "../src/validators.js";
+
+describe("named validators", () => {
+  it("put the name of what the user wrote in front of a core message", () => {
+    expect(() => named('input "paths"', () => parseInvalidationPath("docs"))).toThrow(
+      /^input "paths": Invalidation path "docs" does not start with "\/"/,
+    );
+    expect(() => named("--x", () => parseInvalidationPath("docs"))).toThrow(ConfigurationError);
+  });
+
+  it("split distribution-id lists on commas, spaces and newlines alike, and drop repeats", () => {
+    expect(parseDistributionIds(["E2QWRUHAPOMQZL, E3ABCDEFGHIJKL\nE2QWRUHAPOMQZL"], "x")).toEqual([
+      "E2QWRUHAPOMQZL",
+      "E3ABCDEFGHIJKL",
+    ]);
+    expect(parseDistributionIds(["E2QWRUHAPOMQZL E3ABCDEFGHIJKL"], "x")).toHaveLength(2);
+    expect(() => parseDistributionIds(["  ,"], "--distribution-id")).toThrow(/^--distribution-id is required/);
+    expect(() => parseDistributionIds(["e2qwruhapomqzl"], "UserParameters.distributionId")).toThrow(
+      /^UserParameters\.distributionId: Distribution id "e2qwruhapomqzl" has lower-case letters/,
+    );
+  });
+
+  it("refuse an S3 URI where a key prefix belongs, saying what to give instead", () => {
+    expect(() => parseKeyPrefix("s3://bucket/site", "--s3-prefix")).toThrow(
+      /^--s3-prefix "s3:\/\/bucket\/site" is an S3 URI; give only the key prefix inside the bucket, such as "site"/,
+    );
+    expect(() => parseKeyPrefix("a/../b", "x")).toThrow(/plain key prefix/);
+    expect(parseKeyPrefix(" site/ ", "x")).toBe("site/");
+  });
+
+  it("read booleans, whole numbers and ranges as people write them", () => {
+    expect(parseBooleanText(" Yes ", "wait", false)).toBe(true);
+    expect(parseBooleanText("", "wait", true)).toBe(true);
+    expect(() => parseBooleanText("maybe", 'input "wait"', false)).toThrow(/^input "wait" must be true or false/);
+    expect(parseWholeNumber("", "n", { fallback: 30, min: 1, max: 10 })).toBe(30);
+    expect(() => parseWholeNumber("1e3", "n", { fallback: 1, min: 1, max: 10 })).toThrow(/must be a whole number/);
+    expect(() => checkRange(0, "--max-paths", { min: 1, max: 10 })).toThrow(
+      /^--max-paths must be between 1 and 10, got 0/,
+    );
+    expect(() => parseIndexDocument("a/index.html", "x")).toThrow(/file name/);
+    expect(() => parseCallerReference("a\nb", "--caller-reference")).toThrow(/one non-empty line/);
+  });
+});
