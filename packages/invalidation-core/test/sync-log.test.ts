@@ -29,12 +29,19 @@ describe("parseChanges on real AWS CLI v1 output (test/fixtures/cli-v1, made by 
       const got = new Set(parsed.objects.map(id));
       const want = new Set(expected.objects.map(id));
       expect([...want].filter((x) => !got.has(x))).toEqual([]);
-      // The only extra allowed: a delete line with trailing spaces and no progress line before it
-      // is read both with and without them (a key ending in spaces, or padding).
+      // The only extra allowed: a line whose trailing spaces may be padding or the key's own is
+      // read both ways (issue 16), so an extra object differs from an expected one only in its
+      // trailing spaces. (Was: only the shorter reading of an unpadded delete; since padded lines
+      // after a progress line of their width are read both ways too, the longer reading of a
+      // padded delete is also allowed.)
       const extra = parsed.objects.filter((o) => !want.has(id(o)));
       for (const o of extra) {
-        expect(o.action).toBe("delete");
-        expect(expected.objects.some((e) => e.key.trimEnd() === o.key && e.key !== o.key)).toBe(true);
+        expect(
+          expected.objects.some(
+            (e) => e.bucket === o.bucket && e.action === o.action && e.key.trimEnd() === o.key.trimEnd(),
+          ),
+          id(o),
+        ).toBe(true);
       }
     });
   }
@@ -136,8 +143,11 @@ describe("parseChanges, line by line", () => {
     expect(parseChanges(`${progress}\r${progress}\r${line}\r\n`).objects).toEqual([
       { bucket: "b", key: "a.html", action: "upload" },
     ]);
+    // A delete of the progress line's width is ambiguous (padding, or a key ending in spaces): read
+    // both ways since issue 16 (was: only "gone.html"). The upload above names the same file on both
+    // sides, so its source settles it.
     const deleted = "delete: s3://b/gone.html".padEnd(progress.length);
-    expect(keys(`${progress}\r${deleted}\n`)).toEqual(["gone.html"]);
+    expect(keys(`${progress}\r${deleted}\n`)).toEqual(["gone.html", deleted.slice("delete: s3://b/".length)]);
   });
 
   it("keeps a key's own trailing spaces when the line is longer than the progress line it overwrites", () => {
@@ -200,8 +210,9 @@ describe("parseChanges, line by line", () => {
       "echo upload: a/7.html to s3://b/7.html",
       "::notice::upload: a/8.html to s3://b/8.html",
     ].join("\n");
-    // The colour reset after line 4 stays in the key: colour codes are only removed at the start.
-    expect(keys(text)).toEqual(["1.html", "2.html", "3.html", "4.html\u001b[0m", "5.html"]);
+    // Colour codes are removed wherever they are (issue 16; was: only at the start, so the reset
+    // after line 4 ended up in the key "4.html\u001b[0m").
+    expect(keys(text)).toEqual(["1.html", "2.html", "3.html", "4.html", "5.html"]);
   });
 
   it("ignores a byte-order mark and blank or unrelated lines", () => {
