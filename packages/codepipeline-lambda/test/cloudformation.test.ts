@@ -131,8 +131,15 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
         .trim()
         .split("\n")
         .sort();
-      expect(names).toEqual(["index.js", "package.json"]);
+      expect(names).toEqual(["THIRD-PARTY-LICENSES.txt", "index.js", "package.json"]);
     }, 120_000);
+
+    it("uploads the licence and the README that the Serverless Application Repository metadata names", () => {
+      const text = readFileSync(packaged, "utf8");
+      expect(text).toMatch(/LicenseUrl: s3:\/\/cfn-packages\/\S+/);
+      expect(text).toMatch(/ReadmeUrl: s3:\/\/cfn-packages\/\S+/);
+      expect(text).toMatch(/SpdxLicenseId: MIT/);
+    });
 
     it("creates the stack with a distribution id from another stack's export, and exports the function", async () => {
       // The stack that owns the distribution, reduced to its export.
