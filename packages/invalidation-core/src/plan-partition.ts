@@ -28,8 +28,13 @@ const BUCKETS = 130;
  * need exceeds the budget for a node's children, the node is sealed: in every plan within the
  * budget, its paths are covered by its own wildcard or one above it.
  *
- * With a small budget only the top few levels are ever built: 10^5 changed keys reduce to a few
- * thousand trie keys, read one character per path per level and never sorted below the seal
+ * With a wildcard limit W below the budget the bound is tighter: each of those other subtrees
+ * takes a wildcard or one exact path per changed path in it, and at most W take a wildcard, so
+ * a plan below v holds at least (their changed paths) - (the W largest's changed paths - 1 each).
+ * A node whose children would need more than the budget this way is sealed as well.
+ *
+ * With a small budget, or the wildcard limit, only the top few levels are ever built: 10^5 changed
+ * keys reduce to a few hundred or thousand trie keys, read one character per path per level and never sorted below the seal
  * (a comparison sort would read each shared prefix about 20 times per path). Repeats of a path
  * fall out where the path is split off; inside a sealed group they are counted as given.
  *
@@ -37,12 +42,14 @@ const BUCKETS = 130;
  * @param wildcardPrefixes changed wildcards' prefixes, distinct, none a prefix of another, and no
  *   exact path starts with one (see splitChanged in plan.ts).
  * @param packedExact `exact`'s code units, if the caller packed them already.
+ * @param maxWildcards the most wildcards a plan may hold; it seals more only below `maxPaths`.
  */
 export function partitionChanged(
   exact: readonly string[],
   wildcardPrefixes: readonly string[],
   maxPaths: number,
   packedExact?: PackedPaths,
+  maxWildcards = maxPaths,
 ): ChangedKeys {
   const items = wildcardPrefixes.length === 0 ? exact : [...exact, ...wildcardPrefixes];
   const n = items.length;
@@ -71,10 +78,15 @@ export function partitionChanged(
     wildcard.push(1);
     sealed.push(size);
   };
-  // Frames of [lo, hi, depth, need]: the items order[lo..hi) share their first `depth` code units.
-  // Children are pushed last-first, so keys come out in sorted order.
-  const stack: number[] = n === 0 ? [] : [0, n, 0, 1];
+  // With a binding wildcard limit: per frame, the other subtrees a plan below it must cover apart.
+  const limited = maxWildcards < maxPaths;
+  const offPaths: OffPath[] = [{ sum: 0, top: [] }];
+  const sizes: number[] = [];
+  // Frames of [lo, hi, depth, need, off]: the items order[lo..hi) share their first `depth` code
+  // units; `off` indexes offPaths. Children are pushed last-first, so keys come out in sorted order.
+  const stack: number[] = n === 0 ? [] : [0, n, 0, 1, 0];
   while (stack.length > 0) {
+    const off = offPaths[stack.pop()!]!;
     const need = stack.pop()!;
     const depth = stack.pop()!;
     const hi = stack.pop()!;
@@ -103,7 +115,15 @@ export function partitionChanged(
     const otherUnits =
       count[OTHER_BUCKET]! > 0 ? distinctOtherUnits(units, start, order, reach, unit, lo, hi, shared) : 0;
     const childNeed = need + used + Math.max(0, otherUnits - 1) - 1;
-    if (childNeed > maxPaths) {
+    // The children's own bound under the wildcard limit (the other code units' bucket counted as one
+    // subtree: that only lowers the bound).
+    let around: Around | undefined;
+    if (limited) {
+      sizes.length = used;
+      for (let u = 0; u < used; u++) sizes[u] = count[usedBuckets[u]!]!;
+      around = surroundings(off, sizes, maxWildcards);
+    }
+    if (childNeed > maxPaths || (around !== undefined && around.bound > maxPaths)) {
       for (let u = 0; u < used; u++) count[usedBuckets[u]!] = 0;
       seal(first, shared, hi - lo);
       continue;
@@ -125,15 +145,85 @@ export function partitionChanged(
       const to = count[b]!;
       const bucketFrom = u === 0 ? lo : count[usedBuckets[u - 1]!]!;
       count[b] = 0;
-      if (b !== OTHER_BUCKET) stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed);
-      else {
-        // One child per code unit: sorted by it, then cut where it changes.
+      if (b !== OTHER_BUCKET) {
+        const childOff =
+          around === undefined ? 0 : offPaths.push(without(around, u, to - bucketFrom, maxWildcards)) - 1;
+        stack.push(bucketFrom, to, b === END_BUCKET ? shared : shared + 1, childNeed, childOff);
+      } else {
+        // One child per code unit: sorted by it, then cut where it changes. The rest of the bucket
+        // counts as one subtree beside each.
         const runs = sortByCodeUnit(items, order, bucketFrom, to, shared);
-        for (let r = runs.length - 2; r >= 0; r--) stack.push(runs[r]!, runs[r + 1]!, shared + 1, childNeed);
+        for (let r = runs.length - 2; r >= 0; r--) {
+          const size = runs[r + 1]! - runs[r]!;
+          const childOff =
+            around === undefined
+              ? 0
+              : offPaths.push(without(around, u, size, maxWildcards, to - bucketFrom - size)) - 1;
+          stack.push(runs[r]!, runs[r + 1]!, shared + 1, childNeed, childOff);
+        }
       }
     }
   }
   return { keys, wildcard: Uint8Array.from(wildcard), sealed: Int32Array.from(sealed) };
+}
+
+/**
+ * The subtrees a plan that goes below a trie node must cover separately: the siblings of the node
+ * and of each of its ancestors. Summarised as their changed paths in all, and the sizes of the
+ * largest `maxWildcards` of them (descending), the ones that a best plan would give the wildcards.
+ */
+interface OffPath {
+  readonly sum: number;
+  readonly top: readonly number[];
+}
+
+/** A node's off-path subtrees and its children together; `tag` says which child a size is (-1: off-path). */
+interface Around {
+  readonly sum: number;
+  readonly sizes: readonly number[];
+  readonly tags: readonly number[];
+  /** The fewest paths a plan that splits the node can hold. */
+  readonly bound: number;
+}
+
+/** The fewest paths to cover subtrees of `sum` changed paths, the largest `top`, with `maxWildcards` wildcards. */
+function leastPaths(sum: number, top: readonly number[], maxWildcards: number): number {
+  let paths = sum;
+  for (let i = 0; i < top.length && i < maxWildcards; i++) paths -= top[i]! - 1;
+  return paths;
+}
+
+function surroundings(off: OffPath, childSizes: readonly number[], maxWildcards: number): Around {
+  let sum = off.sum;
+  const entries: [number, number][] = off.top.map((size) => [size, -1]);
+  childSizes.forEach((size, u) => {
+    sum += size;
+    entries.push([size, u]);
+  });
+  entries.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  // One more than the limit: a child's own entry is left out of its summary.
+  entries.length = Math.min(entries.length, maxWildcards + 1);
+  const sizes = entries.map(([size]) => size);
+  return { sum, sizes, tags: entries.map(([, tag]) => tag), bound: leastPaths(sum, sizes, maxWildcards) };
+}
+
+/**
+ * Child `u`'s off-path subtrees: the node's, and its siblings. A child that is only a part of its
+ * bucket (`size` of it) has the `rest` of the bucket beside it as one more subtree.
+ */
+function without(around: Around, u: number, size: number, maxWildcards: number, rest = 0): OffPath {
+  const top: number[] = [];
+  let skipped = false;
+  for (let i = 0; i < around.sizes.length; i++) {
+    if (!skipped && around.tags[i] === u) skipped = true;
+    else top.push(around.sizes[i]!);
+  }
+  if (rest > 0) {
+    top.push(rest);
+    top.sort((a, b) => b - a);
+  }
+  top.length = Math.min(top.length, maxWildcards);
+  return { sum: around.sum - size, top };
 }
 
 /**

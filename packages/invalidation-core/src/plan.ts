@@ -1,16 +1,6 @@
-// OWNER: core-plan helper. Contract below is shared; keep exported names and shapes.
 import { ConfigurationError } from "./errors.js";
-import {
-  chooseExact,
-  chooseExactLimited,
-  EXACT_CELL_LIMIT,
-  EXACT_LIMITED_WORK_LIMIT,
-  EXACT_WORK_LIMIT,
-  exactLimitedSearchSize,
-  exactSearchSize,
-} from "./plan-exact.js";
+import { chooseCover } from "./plan-exact.js";
 import { type ChangedKeys, type PackedPaths, packCodeUnits, partitionChanged } from "./plan-partition.js";
-import { chooseRelaxed, limitWildcards, type WildcardLimit } from "./plan-relaxed.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
 
 /** CloudFront's per-distribution limits on paths in progress at one time. */
@@ -22,6 +12,12 @@ export interface InvalidationLimits {
 }
 
 export const CLOUDFRONT_LIMITS: InvalidationLimits = { maxFilePaths: 3000, maxWildcardPaths: 15 };
+
+/**
+ * The default {@link PlanOptions.urlsPerPath}: a plan that collapses spends a billed path only where
+ * it keeps at least one more unchanged URL cached.
+ */
+export const DEFAULT_URLS_PER_PATH = 1;
 
 export interface PlanOptions {
   /** The most paths the plan may bill (>= 1). */
@@ -40,6 +36,16 @@ export interface PlanOptions {
    * Changes that fit the budget are planned as given, however many wildcards they hold.
    */
   readonly maxWildcards?: number;
+  /**
+   * The price of a billed path, in unchanged URLs kept cached (>= 0; default
+   * {@link DEFAULT_URLS_PER_PATH}, 1). With `sitePaths`, a plan that collapses spends a path only
+   * where it keeps at least this many more unchanged URLs cached: it minimises
+   * `unchangedHit + urlsPerPath x pathCount`, and among equally good plans takes the one that keeps
+   * more cached. 0 spends the budget for any gain, however small. Without `sitePaths` there is no
+   * count of URLs to weigh a path against, and the planner uses the budget where its estimate gains.
+   * Changes that fit the budget are planned as given (they invalidate nothing unchanged).
+   */
+  readonly urlsPerPath?: number;
   /**
    * The caller vouches that `changedPaths` hold no path twice (keysToPaths' paths never do, nor do
    * buildPlan's). Saves hashing every path to drop repeats: the plan itself never depends on them,
@@ -60,6 +66,13 @@ export interface InvalidationPlan {
   readonly collapsedCount: number;
   /** With `sitePaths`: unchanged site paths that the plan also invalidates. */
   readonly unchangedHit?: number;
+  /**
+   * The distinct changed paths the plan covers (a changed wildcard counts as one, and drops the
+   * paths it covers): what one path per changed file would bill. Set by planInvalidation.
+   */
+  readonly changedPathCount?: number;
+  /** With `sitePaths`: the distinct site paths no change covers, all of which `/*` would invalidate. */
+  readonly unchangedSitePathCount?: number;
 }
 
 /**
@@ -71,52 +84,44 @@ export const ESTIMATED_BRANCHING = 8;
 /**
  * Plans the invalidation paths for a set of changed paths: covers every one of them by
  * CloudFront's matching, never goes over `maxPaths`, and collapses into the wildcards that hit
- * the least else. `/*` is the last resort.
+ * the least else. `/*` only when nothing narrower fits.
  *
  * - Input paths are encoded invalidation paths; a trailing `*` is a wildcard. Duplicates and paths
  *   that a given wildcard covers are dropped.
  * - When what is left fits `maxPaths`, it is the plan, unchanged.
  * - Otherwise the candidate wildcards are the longest common prefixes of groups of changed paths
- *   (character prefixes, so `/blog`, `/blog/` and `/blog/index.html` become `/blog*`). The planner
- *   minimizes the unchanged site paths hit (with `sitePaths`), or else an estimate of the share of
- *   the site hit, in which deeper is cheaper and a parent costs more than all its children (see
- *   {@link ESTIMATED_BRANCHING}). The search is exact (a tree knapsack over the prefix trie; among
- *   equally cheap plans, the one with fewest paths); for inputs where that would take too long
- *   (n x maxPaths beyond ~2e7) it is a Lagrangian relaxation plus a greedy fill (see {@link PlanSearch}).
- * - Without `sitePaths` the trie is built only as deep as a plan within the budget can reach (see
- *   partitionChanged): still exact, and 10^5 changed paths reduce to a few thousand trie keys.
- * - A plan that collapses holds at most `maxWildcards` wildcards (default: CloudFront's 15 in progress),
- *   so it goes out in one call; the search minimizes cost under both limits.
+ *   (character prefixes, so `/blog`, `/blog/` and `/blog/index.html` become `/blog*`). Among plans of
+ *   at most `maxPaths` paths and at most `maxWildcards` wildcards (default: CloudFront's 15 in
+ *   progress, so the plan goes out in one call), the planner takes the optimum: with `sitePaths`, the
+ *   fewest unchanged site paths hit plus `urlsPerPath` per path billed; without, the least estimated
+ *   share of the site hit, in which deeper is cheaper and a parent costs more than all its children
+ *   (see {@link ESTIMATED_BRANCHING}). Ties go to the plan that keeps more cached, then to fewer paths.
+ *   So a bigger budget never gives a plan that hits more.
+ * - The search is exact at every budget: a dynamic programme over paths and wildcards on the prefix
+ *   trie of the changes, built only as deep as a plan within both limits can reach (see
+ *   partitionChanged): 10^5 changed paths reduce to a few hundred or thousand trie keys.
  * - Output paths are sorted; `batches` split them into as few batches as fit `limits`, wildcards in
  *   the first ones (see {@link splitIntoBatches}), each batch sorted.
  *
- * @throws ConfigurationError when `maxPaths` or `limits` are not whole numbers >= 1, or a path does
- *   not start with `/`.
+ * @throws ConfigurationError when `maxPaths`, `maxWildcards` or `limits` are not whole numbers >= 1,
+ *   `urlsPerPath` is not a number >= 0, or a path does not start with `/`.
  * @example
  * planInvalidation(["/blog/a/", "/blog/a", "/blog/a/index.html", "/"], { maxPaths: 2 }).paths
  * // → ["/", "/blog/a*"]
  */
 export function planInvalidation(changedPaths: readonly string[], options: PlanOptions): InvalidationPlan {
-  return planInvalidationUsing("auto", changedPaths, options);
+  return planInvalidationUsing(changedPaths, options, { seal: true });
 }
 
 /**
- * How the planner searches: `exact` (tree knapsack, optimal; O(n x maxPaths) time), `relaxed`
- * (Lagrangian relaxation plus a greedy fill; O(n) per step, about 40 steps), or `auto`: exact unless
- * that would take more than EXACT_WORK_LIMIT steps or EXACT_CELL_LIMIT table cells.
- */
-export type PlanSearch = "auto" | "exact" | "relaxed";
-
-/**
- * {@link planInvalidation} with a chosen search, for tests and benchmarks. `seal: false` builds the
- * whole prefix trie instead of stopping where the budget cannot reach (see partitionChanged), so
- * that tests can check the two plan alike.
+ * {@link planInvalidation}, for tests and benchmarks: `seal: false` builds the whole prefix trie
+ * instead of stopping where no plan within the limits can reach (see partitionChanged), so that
+ * tests can check that both plan alike.
  */
 export function planInvalidationUsing(
-  search: PlanSearch,
   changedPaths: readonly string[],
   options: PlanOptions,
-  seal = true,
+  search: { readonly seal: boolean },
 ): InvalidationPlan {
   const maxPaths = wholeNumber(options.maxPaths, "maxPaths");
   const limits = options.limits ?? CLOUDFRONT_LIMITS;
@@ -124,29 +129,34 @@ export function planInvalidationUsing(
   wholeNumber(limits.maxWildcardPaths, "limits.maxWildcardPaths");
   const maxWildcards =
     options.maxWildcards === undefined ? limits.maxWildcardPaths : wholeNumber(options.maxWildcards, "maxWildcards");
+  const urlsPerPath = options.urlsPerPath ?? DEFAULT_URLS_PER_PATH;
+  if (typeof urlsPerPath !== "number" || !(urlsPerPath >= 0) || !Number.isFinite(urlsPerPath)) {
+    throw new ConfigurationError(`urlsPerPath must be a number of at least 0, got ${JSON.stringify(urlsPerPath)}`);
+  }
 
-  // With a site listing the unchanged paths are the listing minus every changed path, so the
-  // changed paths are sorted in full; without one, only as deep as a plan within budget can go.
-  const partition = options.sitePaths === undefined && seal;
+  const partition = search.seal;
   // Sorting drops repeats; the partition drops them only where it splits paths apart, and
   // collapsedCount must not count a repeat twice.
   const input = partition && options.distinctPaths !== true ? [...new Set(changedPaths)] : changedPaths;
   const split = splitChanged(input, partition);
-  const sorted = partition ? undefined : sortChanged(split);
-  const changed = sorted?.changed ?? partitionChanged(split.exact, split.wildcardPrefixes, maxPaths, split.packed);
+  const changed = partition
+    ? partitionChanged(split.exact, split.wildcardPrefixes, maxPaths, split.packed, maxWildcards)
+    : sortChanged(split);
+  let changedPathCount = 0;
+  for (const size of changed.sealed) changedPathCount += Math.max(1, size);
 
   let paths: string[];
   let collapsedCount = 0;
   let unchangedHit = 0;
+  const unchanged =
+    options.sitePaths === undefined
+      ? undefined
+      : unchangedSitePaths(options.sitePaths, split.exact, split.wildcardPrefixes);
   if (changed.keys.length <= maxPaths && !changed.sealed.some((size) => size > 0)) {
-    // Exact paths and the changed wildcards hit nothing unchanged: no need to read the site's paths.
+    // Exact paths and the changed wildcards hit nothing unchanged.
     paths = changed.keys.map((key, i) => (changed.wildcard[i] === 1 ? `${key}*` : key));
   } else {
-    const unchanged =
-      options.sitePaths === undefined || sorted === undefined
-        ? undefined
-        : unchangedSitePaths(options.sitePaths, sorted.exact, split.wildcardPrefixes);
-    const chosen = collapse(changed, maxPaths, maxWildcards, unchanged, search);
+    const chosen = collapse(changed, maxPaths, maxWildcards, unchanged, urlsPerPath);
     paths = chosen.paths;
     collapsedCount = chosen.collapsedCount;
     unchangedHit = chosen.unchangedHit;
@@ -161,7 +171,9 @@ export function planInvalidationUsing(
     pathCount: paths.length,
     wildcardCount,
     collapsedCount,
-    ...(options.sitePaths === undefined ? {} : { unchangedHit }),
+    ...(unchanged === undefined ? {} : { unchangedHit }),
+    changedPathCount,
+    ...(unchanged === undefined ? {} : { unchangedSitePathCount: unchanged.length }),
   };
 }
 
@@ -257,8 +269,8 @@ function splitChanged(changedPaths: readonly string[], pack: boolean): SplitChan
   return { exact: exactInput.filter((path) => !coveredByPrefix(wildcardPrefixes, path)), wildcardPrefixes };
 }
 
-/** The changed paths sorted in full: the trie's keys (nothing sealed) and the exact paths alone. */
-function sortChanged(split: SplitChanges): { changed: ChangedKeys; exact: string[] } {
+/** The changed paths sorted in full: the trie's keys, nothing sealed. */
+function sortChanged(split: SplitChanges): ChangedKeys {
   const { wildcardPrefixes } = split;
   const exact = [...split.exact].sort();
   // Deduplicated in place: a second array of a million paths is garbage the collector must chase.
@@ -271,7 +283,7 @@ function sortChanged(split: SplitChanges): { changed: ChangedKeys; exact: string
   exact.length = kept;
   // Without changed wildcards (every sync log) the exact paths are the keys: no copy.
   if (wildcardPrefixes.length === 0) {
-    return { changed: { keys: exact, wildcard: new Uint8Array(kept), sealed: new Int32Array(kept) }, exact };
+    return { keys: exact, wildcard: new Uint8Array(kept), sealed: new Int32Array(kept) };
   }
   // Merge both sorted lists into the trie's keys. A key never equals a kept wildcard prefix (it is covered).
   const keys: string[] = [];
@@ -288,7 +300,7 @@ function sortChanged(split: SplitChanges): { changed: ChangedKeys; exact: string
     wildcard[keys.length] = 1;
     keys.push(wildcardPrefixes[w]!);
   }
-  return { changed: { keys, wildcard, sealed: new Int32Array(keys.length) }, exact };
+  return { keys, wildcard, sealed: new Int32Array(keys.length) };
 }
 
 /** Whether one of `prefixes` (sorted, none a prefix of another) starts `path`. */
@@ -299,19 +311,19 @@ function coveredByPrefix(prefixes: readonly string[], path: string): boolean {
   return at >= 0 && path.startsWith(prefixes[at]!);
 }
 
-/** The site paths that no changed path covers, sorted and distinct. `exact` is sorted and distinct. */
+/** The site paths that no changed path covers, sorted and distinct. */
 function unchangedSitePaths(
   sitePaths: readonly string[],
   exact: readonly string[],
   wildcardPrefixes: readonly string[],
 ): string[] {
+  // The changed paths are not sorted (the partition sorts only as deep as a plan can reach): hashed.
+  const changed = new Set(exact);
   const sorted = [...sitePaths].sort();
   const unchanged: string[] = [];
-  let e = 0;
   for (const path of sorted) {
     if (path === unchanged[unchanged.length - 1]) continue;
-    while (e < exact.length && exact[e]! < path) e++;
-    if (exact[e] === path || coveredByPrefix(wildcardPrefixes, path)) continue;
+    if (changed.has(path) || coveredByPrefix(wildcardPrefixes, path)) continue;
     unchanged.push(path);
   }
   return unchanged;
@@ -408,16 +420,6 @@ function estimatedShares(trie: PrefixTrie, sealed: Int32Array): Float64Array {
   return share;
 }
 
-function countWildcards(trie: PrefixTrie, chosen: Uint8Array, wildcardKey: Uint8Array): number {
-  let count = 0;
-  for (let node = 0; node < trie.nodeCount; node++) {
-    if (chosen[node] !== 1) continue;
-    const index = trie.leaf[node]!;
-    if (index < 0 || wildcardKey[index] === 1) count++;
-  }
-  return count;
-}
-
 interface Collapsed {
   readonly paths: string[];
   readonly collapsedCount: number;
@@ -425,16 +427,17 @@ interface Collapsed {
 }
 
 /**
- * Chooses at most `maxPaths` patterns covering every changed key: an antichain of trie nodes, each
- * either a leaf (the key itself) or an internal node (the wildcard at its common prefix). Minimizes
- * the total cost of the chosen wildcards: unchanged site paths hit, or the estimated share.
+ * Chooses at most `maxPaths` patterns, at most `maxWildcards` of them wildcards, covering every
+ * changed key: an antichain of trie nodes, each either a leaf (the key itself) or an internal node
+ * (the wildcard at its common prefix). Minimizes the total cost of the chosen wildcards (unchanged
+ * site paths hit, plus `urlsPerPath` per path; or the estimated share) with the exact search.
  */
 function collapse(
   changed: ChangedKeys,
   maxPaths: number,
   maxWildcards: number,
   unchanged: readonly string[] | undefined,
-  search: PlanSearch,
+  urlsPerPath: number,
 ): Collapsed {
   const trie = buildPrefixTrie(changed.keys);
   const { nodeCount, parent, leaf, postOrder, depth, rep, keys } = trie;
@@ -471,25 +474,15 @@ function collapse(
   }
 
   const children = childrenIndex(trie);
-  const size = exactSearchSize(trie, children, maxPaths);
-  const exact =
-    search === "exact" || (search === "auto" && size.work <= EXACT_WORK_LIMIT && size.cells <= EXACT_CELL_LIMIT);
-  // The wildcard limit can only bind when the budget holds more paths than it allows wildcards.
-  const limit: WildcardLimit | undefined =
-    maxWildcards < maxPaths ? { maxWildcards, wildcardKey: changed.wildcard } : undefined;
-  let chosen: Uint8Array;
-  if (!exact) chosen = chooseRelaxed(trie, children, cost, maxPaths, limit);
-  else {
-    chosen = chooseExact(trie, children, cost, maxPaths);
-    // The best plan without the limit is the best with it whenever it fits; only otherwise search again.
-    if (limit !== undefined && countWildcards(trie, chosen, limit.wildcardKey) > maxWildcards) {
-      const limited = exactLimitedSearchSize(trie, children, maxPaths, maxWildcards);
-      chosen =
-        search === "exact" || (limited.work <= EXACT_LIMITED_WORK_LIMIT && limited.cells <= EXACT_CELL_LIMIT)
-          ? chooseExactLimited(trie, children, cost, limit.wildcardKey, maxPaths, maxWildcards)
-          : limitWildcards(trie, children, cost, chosen, maxPaths, limit);
-    }
-  }
+  const chosen = chooseCover({
+    trie,
+    children,
+    cost,
+    wildcardKey: changed.wildcard,
+    maxPaths,
+    maxWildcards,
+    pathPrice: unchanged === undefined ? 0 : urlsPerPath,
+  });
 
   const paths: string[] = [];
   let collapsedCount = 0;

@@ -4,7 +4,7 @@ import {
   covers,
   type InvalidationLimits,
   type InvalidationPlan,
-  type PlanSearch,
+  type PlanOptions,
   planInvalidation,
   planInvalidationUsing,
 } from "../src/plan.js";
@@ -21,7 +21,7 @@ interface Case {
   readonly limits: InvalidationLimits;
   readonly useSite: boolean;
   readonly shuffleKeys: readonly number[];
-  readonly search: PlanSearch;
+  readonly urlsPerPath: number;
 }
 
 const planCase: fc.Arbitrary<Case> = fc
@@ -35,24 +35,23 @@ const planCase: fc.Arbitrary<Case> = fc
     maxWildcardPaths: fc.integer({ min: 1, max: 3 }),
     useSite: fc.boolean(),
     shuffleKeys: fc.array(fc.double({ noNaN: true }), { minLength: 100, maxLength: 100 }),
-    search: fc.constantFrom<PlanSearch>("auto", "exact", "relaxed"),
+    urlsPerPath: fc.constantFrom(0, 1, 1, 0.5, 3),
   })
-  .map(({ site, picks, wildcards, maxPaths, maxFilePaths, maxWildcardPaths, useSite, shuffleKeys, search }) => {
+  .map(({ site, picks, wildcards, maxPaths, maxFilePaths, maxWildcardPaths, useSite, shuffleKeys, urlsPerPath }) => {
     const changed = picks.map((pick) => site[pick % site.length]!);
     for (const [pick, cut] of wildcards) {
       const path = site[pick % site.length]!;
       changed.push(`${path.slice(0, 1 + (cut % path.length))}*`);
     }
-    return { site, changed, maxPaths, limits: { maxFilePaths, maxWildcardPaths }, useSite, shuffleKeys, search };
+    return { site, changed, maxPaths, limits: { maxFilePaths, maxWildcardPaths }, useSite, shuffleKeys, urlsPerPath };
   });
 
-// Every property runs against both searches, so the fallback for large inputs is checked as well.
-function plan(c: Case, changed: readonly string[] = c.changed, search: PlanSearch = c.search): InvalidationPlan {
-  return planInvalidationUsing(search, changed, {
-    maxPaths: c.maxPaths,
-    limits: c.limits,
-    ...(c.useSite ? { sitePaths: c.site } : {}),
-  });
+function optionsOf(c: Case, maxPaths = c.maxPaths): PlanOptions {
+  return { maxPaths, limits: c.limits, urlsPerPath: c.urlsPerPath, ...(c.useSite ? { sitePaths: c.site } : {}) };
+}
+
+function plan(c: Case, changed: readonly string[] = c.changed): InvalidationPlan {
+  return planInvalidation(changed, optionsOf(c));
 }
 
 /** Whether `pattern` covers changed path `changed`: a changed wildcard needs a wildcard at least as wide. */
@@ -190,25 +189,46 @@ describe("planInvalidation properties", () => {
     );
   });
 
-  it("with the site's paths, hits no more unchanged paths than the best plan found by brute force", () => {
+  it("with the site's paths, is the optimum that an exhaustive search finds", () => {
     fc.assert(
       fc.property(
-        planCase.filter((c) => c.useSite && normalized(c.changed).length <= 5),
+        planCase.filter((c) => c.useSite && normalized(c.changed).length <= 6),
         (c) => {
-          const best = bruteForceLeastHit(
+          const best = bruteForceBest(
             normalized(c.changed),
             c.site,
             c.changed,
             c.maxPaths,
             c.limits.maxWildcardPaths,
+            c.urlsPerPath,
           );
-          expect(plan(c, c.changed, "exact").unchangedHit).toBe(best);
-          // The relaxed search may miss the optimum but never goes below it.
-          expect(plan(c, c.changed, "relaxed").unchangedHit).toBeGreaterThanOrEqual(best);
+          const result = plan(c);
+          const collapses = normalized(c.changed).length > c.maxPaths;
+          const objective = result.unchangedHit! + (collapses ? c.urlsPerPath * result.pathCount : 0);
+          expect(objective).toBeCloseTo(best.objective, 9);
+          // Among equally good plans, the one that keeps the most cached.
+          expect(result.unchangedHit).toBe(best.hit);
         },
       ),
       // The exhaustive search is slow: fewer runs.
-      { numRuns: 150 },
+      { numRuns: 250 },
+    );
+  });
+
+  it("never invalidates more unchanged site paths at a bigger budget", () => {
+    fc.assert(
+      fc.property(
+        planCase.filter((c) => c.useSite),
+        fc.integer({ min: 1, max: 12 }),
+        (c, more) => {
+          const small = plan(c);
+          const big = planInvalidation(c.changed, optionsOf(c, c.maxPaths + more));
+          expect(big.unchangedHit!).toBeLessThanOrEqual(small.unchangedHit!);
+          // `/*` only when nothing narrower fits: a bigger budget never goes back to it.
+          if (!small.paths.includes("/*")) expect(big.paths).not.toContain("/*");
+        },
+      ),
+      runs,
     );
   });
 
@@ -227,48 +247,28 @@ describe("planInvalidation properties", () => {
   });
 
   it("with maxWildcards at the budget, plans as if there were no wildcard limit", () => {
-    // The limit only narrows the choice: lifting it never costs more, with or without the site's paths.
+    // The limit only narrows the choice: lifting it never gives a worse plan.
     fc.assert(
       fc.property(
-        planCase.filter((c) => c.search !== "relaxed"),
+        planCase.filter((c) => c.useSite),
         (c) => {
-          const options = { maxPaths: c.maxPaths, ...(c.useSite ? { sitePaths: c.site } : {}) };
-          const free = planInvalidationUsing("exact", c.changed, { ...options, maxWildcards: c.maxPaths });
-          const limited = planInvalidationUsing("exact", c.changed, { ...options, limits: c.limits });
-          if (c.useSite) expect(free.unchangedHit!).toBeLessThanOrEqual(limited.unchangedHit!);
-          if (limited.wildcardCount <= c.limits.maxWildcardPaths && free.wildcardCount <= c.limits.maxWildcardPaths) {
-            // When the free plan fits the limit it is also the limited plan.
-            expect(limited.paths).toEqual(free.paths);
-          }
+          const free = planInvalidation(c.changed, { ...optionsOf(c), maxWildcards: c.maxPaths });
+          const limited = plan(c);
+          const worth = (p: InvalidationPlan) => p.unchangedHit! + c.urlsPerPath * p.pathCount;
+          if (limited.collapsedCount > 0) expect(worth(free)).toBeLessThanOrEqual(worth(limited) + 1e-9);
+          if (free.wildcardCount <= c.limits.maxWildcardPaths) expect(limited.paths).toEqual(free.paths);
         },
       ),
       runs,
     );
   });
 
-  it("plans alike whether or not it seals the groups that no plan within the budget can split", () => {
+  it("plans alike whether or not it seals the groups that no plan within the limits can split", () => {
     fc.assert(
       fc.property(planCase, (c) => {
-        const options = { maxPaths: c.maxPaths, limits: c.limits };
-        const sealed = planInvalidationUsing(c.search, c.changed, options);
-        const whole = planInvalidationUsing(c.search, c.changed, options, false);
-        if (c.search === "relaxed") {
-          // The Lagrangian search is not exact, so the two tries may lead it to different plans;
-          // both must still fit the budget and the wildcard limit.
-          expect(sealed.pathCount).toBeLessThanOrEqual(c.maxPaths);
-          expect(sealed.wildcardCount <= c.limits.maxWildcardPaths || sealed.collapsedCount === 0).toBe(true);
-        } else expect(sealed).toEqual(whole);
-      }),
-      runs,
-    );
-  });
-
-  it("agrees with planInvalidation, which picks the exact search for small inputs", () => {
-    fc.assert(
-      fc.property(planCase, (c) => {
-        expect(planInvalidation(c.changed, { maxPaths: c.maxPaths, limits: c.limits })).toEqual(
-          plan({ ...c, useSite: false }, c.changed, "exact"),
-        );
+        const sealed = planInvalidationUsing(c.changed, optionsOf(c), { seal: true });
+        const whole = planInvalidationUsing(c.changed, optionsOf(c), { seal: false });
+        expect(sealed).toEqual(whole);
       }),
       runs,
     );
@@ -276,26 +276,31 @@ describe("planInvalidation properties", () => {
 });
 
 /**
- * The least number of unchanged site paths that any plan of at most `budget` patterns can hit, by
- * exhaustive search: the first uncovered changed path must be covered by its own form or by a wildcard
- * at one of its prefixes (never inside a percent escape), holding at most `maxWildcards` wildcards when
- * the changes do not fit. Independent of the planner's trie.
+ * The best plan by exhaustive search: the first uncovered changed path must be covered by its own
+ * form or by a wildcard at one of its prefixes (never inside a percent escape), holding at most
+ * `maxWildcards` wildcards when the changes do not fit. Best: the least unchanged site paths hit plus
+ * `urlsPerPath` per path (changes that fit are planned as given), then the least hit. Independent
+ * of the planner's trie.
  */
-function bruteForceLeastHit(
+function bruteForceBest(
   keys: string[],
   site: readonly string[],
   changed: readonly string[],
   budget: number,
   maxWildcards: number,
-): number {
-  // Changes that fit are planned as given; only a plan that collapses is held to the wildcard limit.
-  const wildcardLimit = keys.length <= budget ? Number.POSITIVE_INFINITY : maxWildcards;
+  urlsPerPath: number,
+): { objective: number; hit: number } {
+  if (keys.length <= budget) return { objective: 0, hit: 0 };
   const unchanged = [...new Set(site)].filter((path) => !changed.some((c) => covers(c, path)));
-  let best = Number.POSITIVE_INFINITY;
+  let best = { objective: Number.POSITIVE_INFINITY, hit: Number.POSITIVE_INFINITY };
   const search = (patterns: string[]): void => {
     const open = keys.find((key) => !patterns.some((p) => coversChange(p, key)));
     if (open === undefined) {
-      best = Math.min(best, unchanged.filter((path) => patterns.some((p) => covers(p, path))).length);
+      const hit = unchanged.filter((path) => patterns.some((p) => covers(p, path))).length;
+      const objective = hit + urlsPerPath * patterns.length;
+      if (objective < best.objective - 1e-9 || (Math.abs(objective - best.objective) <= 1e-9 && hit < best.hit)) {
+        best = { objective, hit };
+      }
       return;
     }
     if (patterns.length === budget) return;
@@ -307,7 +312,7 @@ function bruteForceLeastHit(
       if (!/%[0-9A-F]?$/.test(prefix)) options.add(`${prefix}*`);
     }
     for (const option of options) {
-      if (option.endsWith("*") && wildcards >= wildcardLimit) continue;
+      if (option.endsWith("*") && wildcards >= maxWildcards) continue;
       search([...patterns, option]);
     }
   };

@@ -44,6 +44,8 @@ describe("planInvalidation: changes that fit the budget", () => {
       wildcardCount: 0,
       collapsedCount: 0,
       unchangedHit: 0,
+      changedPathCount: 0,
+      unchangedSitePathCount: 1,
     });
   });
 
@@ -213,15 +215,28 @@ describe("planInvalidation with the site's paths", () => {
     expect(plan.unchangedHit).toBe(1);
   });
 
+  const twoPosts = [...page("/blog/post-1"), ...page("/blog/post-2")];
+  const twoPostsSite = [...twoPosts, "/blog/post-2/old.png"];
+
   it("collapses for free where a wildcard hits nothing unchanged, keeping budget for the rest", () => {
     // `/blog/post-1*` hits only changed paths, so it is taken over `/blog/post-2*`, which would hit
-    // `/blog/post-2/old.png`.
-    const plan = planInvalidation([...page("/blog/post-1"), ...page("/blog/post-2")], {
-      maxPaths: 4,
-      sitePaths: [...page("/blog/post-1"), ...page("/blog/post-2"), "/blog/post-2/old.png"],
-    });
+    // `/blog/post-2/old.png`. Paths are free here (urlsPerPath 0): the budget goes to keeping it cached.
+    const plan = planInvalidation(twoPosts, { maxPaths: 4, sitePaths: twoPostsSite, urlsPerPath: 0 });
     expect(plan.paths).toEqual(["/blog/post-1*", "/blog/post-2", "/blog/post-2/", "/blog/post-2/index.html"]);
     expect(plan.unchangedHit).toBe(0);
+  });
+
+  it("spends a billed path only where it keeps urlsPerPath unchanged URLs cached (default 1)", () => {
+    // Three more paths would keep one URL cached: not worth it at the default price of one URL a path.
+    expect(planInvalidation(twoPosts, { maxPaths: 4, sitePaths: twoPostsSite })).toMatchObject({
+      paths: ["/blog/post-*"],
+      unchangedHit: 1,
+    });
+    // At a third of a URL a path, three paths are worth one URL (a tie goes to the plan that keeps more).
+    expect(planInvalidation(twoPosts, { maxPaths: 4, sitePaths: twoPostsSite, urlsPerPath: 1 / 3 }).unchangedHit).toBe(
+      0,
+    );
+    expect(() => planInvalidation(twoPosts, { maxPaths: 4, urlsPerPath: -1 })).toThrow(/urlsPerPath .* got -1/);
   });
 });
 
@@ -278,12 +293,12 @@ describe("planInvalidation: at most 15 wildcards, so one CreateInvalidation call
   const site = [...changed, ...sections.map((section) => `${section}/about.html`)];
 
   it("keeps to 15 wildcards and one batch at the default budget, covering every change", () => {
-    for (const search of ["exact", "relaxed", "auto"] as const) {
-      const plan = planInvalidationUsing(search, changed, { maxPaths: 30 });
-      expect(plan.wildcardCount, search).toBeLessThanOrEqual(CLOUDFRONT_LIMITS.maxWildcardPaths);
-      expect(plan.pathCount, search).toBeLessThanOrEqual(30);
-      expect(plan.batches, search).toHaveLength(1);
-      expect(uncovered(plan, changed), search).toEqual([]);
+    for (const seal of [true, false]) {
+      const plan = planInvalidationUsing(changed, { maxPaths: 30 }, { seal });
+      expect(plan.wildcardCount).toBeLessThanOrEqual(CLOUDFRONT_LIMITS.maxWildcardPaths);
+      expect(plan.pathCount).toBeLessThanOrEqual(30);
+      expect(plan.batches).toHaveLength(1);
+      expect(uncovered(plan, changed)).toEqual([]);
     }
   });
 
@@ -306,13 +321,11 @@ describe("planInvalidation: at most 15 wildcards, so one CreateInvalidation call
     expect(planInvalidation(few, { maxPaths: 4, maxWildcards: 2 }).paths).toEqual(["/a/*", "/b/*", "/c"]);
     expect(planInvalidation(few, { maxPaths: 4, maxWildcards: 1 }).paths).toEqual(["/*"]);
     // Five paths: one wildcard is enough, the rest stay exact (a wildcard costs cache, an exact path nothing).
-    expect(planInvalidation(few, { maxPaths: 5, maxWildcards: 1 }).paths).toEqual([
-      "/a/*",
-      "/b/1",
-      "/b/2",
-      "/b/3",
-      "/c",
-    ]);
+    // (`/a/*` and `/b/*` look alike without a listing: either will do.)
+    const five = planInvalidation(few, { maxPaths: 5, maxWildcards: 1 });
+    expect(five.wildcardCount).toBe(1);
+    expect(five.paths).toHaveLength(5);
+    expect(five.paths.filter((p) => p.endsWith("*"))).toEqual([expect.stringMatching(/^\/[ab]\/\*$/)]);
   });
 
   it("plans changes that fit the budget as given, even with more than 15 wildcards the user listed", () => {
@@ -369,9 +382,42 @@ describe("planInvalidation at scale", () => {
     expect(plan.pathCount).toBeLessThanOrEqual(30);
     expect(plan.collapsedCount).toBeGreaterThanOrEqual(100_000 - 30);
     expect(uncovered(plan, changed)).toEqual([]);
-    // The fallback search for larger inputs must keep the same promises.
-    const relaxed = planInvalidationUsing("relaxed", changed, { maxPaths: 30 });
-    expect(relaxed.pathCount).toBeLessThanOrEqual(30);
-    expect(uncovered(relaxed, changed)).toEqual([]);
+    // The exact search runs at every budget: the largest one CloudFront allows in progress as well.
+    const wide = planInvalidation(changed, { maxPaths: 3000 });
+    expect(wide.pathCount).toBeLessThanOrEqual(3000);
+    expect(wide.wildcardCount).toBeLessThanOrEqual(15);
+    expect(uncovered(wide, changed)).toEqual([]);
+  });
+});
+
+describe("planInvalidation: optimal at every budget within both limits", () => {
+  // Issue 15's grid: folders {a..h}/{a..h}/{a..h}, 8 files each, 3 changed in every folder.
+  const letters = "abcdefgh".split("");
+  const folders = letters.flatMap((x) => letters.flatMap((y) => letters.map((z) => `/${x}/${y}/${z}/`)));
+  const site = folders.flatMap((folder) => Array.from({ length: 8 }, (_, f) => `${folder}${f}.html`));
+  const changed = folders.flatMap((folder) => [0, 3, 5].map((f) => `${folder}${f}.html`));
+
+  // 1,536 changed paths; 1,100 paths need 436 saved with at most 15 wildcards. A top folder (`/a/*`)
+  // saves 191 and hits 320 unchanged, a second-level one 23 for 40, a leaf folder 2 for 5: the optimum
+  // is two top folders, two second-level ones and four leaf folders, 740 unchanged (`/*`: 2,560).
+  it("plans the grid within 1,100 paths and 15 wildcards at the optimum, 740 unchanged URLs, not `/*`", () => {
+    const plan = planInvalidation(changed, { maxPaths: 1100, sitePaths: site, distinctPaths: true });
+    expect(plan.pathCount).toBeLessThanOrEqual(1100);
+    expect(plan.wildcardCount).toBeLessThanOrEqual(15);
+    expect(plan.batches).toHaveLength(1);
+    expect(plan.unchangedHit).toBe(740);
+    expect(plan.wildcardCount).toBe(8);
+    expect(plan.paths).not.toContain("/*");
+    expect(uncovered(plan, changed)).toEqual([]);
+  });
+
+  it("never loses more cache at a bigger budget, from 1 to 3,000", () => {
+    let last = Number.POSITIVE_INFINITY;
+    for (const maxPaths of [1, 15, 30, 100, 300, 1000, 1100, 1200, 1536, 3000]) {
+      const plan = planInvalidation(changed, { maxPaths, sitePaths: site, urlsPerPath: 0 });
+      expect(plan.unchangedHit, `budget ${maxPaths}`).toBeLessThanOrEqual(last);
+      last = plan.unchangedHit!;
+    }
+    expect(last).toBe(0);
   });
 });
