@@ -1,9 +1,16 @@
-import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import type { CloudFrontClient, DistributionConfig } from "@aws-sdk/client-cloudfront";
 import { buildPlan, type PlanOutcome } from "./build-plan.js";
+import { requireCacheTagConfig } from "./cache-tags.js";
 import { callerReferences } from "./caller-reference.js";
 import { type ChangeLogBytes, readChangeLog } from "./change-source.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type CreatedInvalidation, getInvalidationStatuses, type SendEvent } from "./cloudfront.js";
+import {
+  checkPrefixAgainstDistribution,
+  originPrefixForBucket,
+  readDistributionConfig,
+  resolveDistributionIds,
+} from "./distribution.js";
 import {
   ConfigurationError,
   classifyError,
@@ -12,6 +19,7 @@ import {
   type UnsentBatch,
 } from "./errors.js";
 import type { KeyMappingOptions } from "./paths.js";
+import { CLOUDFRONT_LIMITS } from "./plan.js";
 import {
   advanceSending,
   checkResumedState,
@@ -56,6 +64,18 @@ export interface InvalidationRequest {
   /** Plan and report only: no client is made, nothing is sent. */
   readonly dryRun?: boolean;
   readonly caller: CallerIdentity;
+  /**
+   * Read the distribution's configuration (GetDistributionConfig) to find the key prefix of the
+   * bucket that was synced (its origin's OriginPath) when none is given, and to warn when a given
+   * one contradicts it. Not in a dry run, which makes no call.
+   */
+  readonly readDistribution?: boolean;
+  /** The bucket that was synced (`s3-uri`, the deploy location); else the sync log's `s3://` bucket. */
+  readonly syncedBucket?: string;
+  /** Cache tags to invalidate (`#tag` items, validated by `parseCacheTags`); need a CacheTagConfig. */
+  readonly cacheTags?: readonly string[];
+  /** How the user named each input, for messages: `--distribution-id`, `input "s3-prefix"`, ... */
+  readonly names?: { readonly distribution?: string; readonly keyPrefix?: string; readonly cacheTags?: string };
   /** Progress saved by an earlier invocation (the Lambda's continuation): carry on from it. */
   readonly resume?: SendState;
   /**
@@ -117,6 +137,8 @@ export interface InvalidationReport {
   readonly unsent: readonly UnsentBatch[];
   /** `continuing`: the progress to resume from. */
   readonly state?: SendState;
+  /** The key prefix the paths were mapped with, and where it came from. */
+  readonly keyPrefix?: { readonly value: string; readonly from: "given" | "distribution" };
   readonly error?: InvalidationError;
 }
 
@@ -138,17 +160,27 @@ export async function runInvalidation(
 ): Promise<InvalidationReport> {
   const clock = deps.clock ?? systemClock;
   const emit = deps.onEvent ?? (() => {});
-  const base = { distributionIds: request.distributionIds, invalidations: [], unsent: [] };
+  let base = { distributionIds: request.distributionIds, invalidations: [], unsent: [] };
+  let client: CloudFrontClient | undefined;
+  const cloudFront = () => {
+    client ??= deps.cloudFront();
+    return client;
+  };
   let outcome: PlanOutcome;
   let warnings: string[];
+  let keyPrefix: InvalidationReport["keyPrefix"];
   try {
-    ({ outcome, warnings } = await planRequest(request));
+    const read = await readChanges(request);
+    const targets = await readTargets(request, read.buckets, cloudFront);
+    base = { ...base, distributionIds: targets.distributionIds };
+    keyPrefix = targets.keyPrefix;
+    ({ outcome, warnings } = plan(request, read, targets));
   } catch (error) {
     return { ...base, status: "failed", warnings: [], error: classifyError(error) };
   }
   for (const message of warnings) emit({ type: "warning", message });
   emit({ type: "planned", outcome });
-  const planned = { ...base, outcome, warnings };
+  const planned = { ...base, outcome, warnings, ...(keyPrefix === undefined ? {} : { keyPrefix }) };
   if (outcome.outsidePrefix) return { ...planned, status: "outside-prefix" };
   if (outcome.nothingChanged || outcome.plan.batches.length === 0) return { ...planned, status: "nothing-changed" };
   if (request.dryRun) return { ...planned, status: "dry-run" };
@@ -156,7 +188,7 @@ export async function runInvalidation(
   const { batches } = outcome.plan;
   const caller = request.caller;
   const context: SendContext = {
-    client: deps.cloudFront(),
+    client: cloudFront(),
     batches,
     callerReference: callerReferences({ ...caller, batches }),
     clock,
@@ -172,14 +204,14 @@ export async function runInvalidation(
     state =
       request.resume === undefined
         ? startSending({
-            distributionIds: request.distributionIds,
+            distributionIds: base.distributionIds,
             batches,
             wait: request.wait,
             now: clock.now(),
             deadline: clock.now() + request.waitTimeoutMs,
             ...(deps.timing === undefined ? {} : { timing: deps.timing }),
           })
-        : checkResumedState(request.resume, request.distributionIds, batches, {
+        : checkResumedState(request.resume, base.distributionIds, batches, {
             now: clock.now(),
             maxDurationMs: deps.maxDurationMs ?? Number.POSITIVE_INFINITY,
           });
@@ -238,34 +270,163 @@ async function readBackResumed(state: SendState, context: SendContext): Promise<
   }
 }
 
-/** Reads the changes and the site listing, and plans. Throws ConfigurationError on bad input. */
-async function planRequest(request: InvalidationRequest): Promise<{ outcome: PlanOutcome; warnings: string[] }> {
-  const warnings: string[] = [];
-  let changedKeys: readonly string[] | undefined;
-  if (request.changes?.kind === "log") {
-    const read = await readChangeLog(request.changes.bytes, request.changes.source);
-    warnings.push(...read.warnings);
-    changedKeys = read.keys;
-  } else if (request.changes?.kind === "keys") {
-    changedKeys = request.changes.keys;
-  }
+interface ChangesRead {
+  readonly changedKeys: readonly string[] | undefined;
+  readonly buckets: readonly string[];
+  readonly siteKeys: readonly string[] | undefined;
+  readonly warnings: readonly string[];
+}
+
+/** Reads the changes and the site listing. Throws ConfigurationError on bad input. */
+async function readChanges(request: InvalidationRequest): Promise<ChangesRead> {
+  const changes = request.changes;
+  const read =
+    changes?.kind === "log"
+      ? await readChangeLog(changes.bytes, changes.source)
+      : { keys: changes?.keys, buckets: [], warnings: [] };
   const site = request.site;
   const siteKeys = site === undefined ? undefined : "keys" in site ? site.keys : await listSiteKeys(site.directory);
-  const outcome = buildPlan({
+  return { changedKeys: read.keys, buckets: read.buckets, siteKeys, warnings: read.warnings };
+}
+
+interface Targets {
+  readonly distributionIds: readonly string[];
+  readonly keyPrefix?: { readonly value: string; readonly from: "given" | "distribution" };
+  readonly warnings: readonly string[];
+}
+
+const DISTRIBUTION_ID = /^[A-Z0-9]{10,20}$/;
+
+/**
+ * What the distributions themselves tell (issue 17): names resolve to ids (ListDistributions, only
+ * when a name is given); with `readDistribution`, the origin that serves the synced bucket gives the
+ * key prefix when none is given, or a warning when the given one contradicts it; cache tags need the
+ * distribution's CacheTagConfig. A configuration that cannot be read is only worth a warning,
+ * unless cache tags depend on it.
+ */
+async function readTargets(
+  request: InvalidationRequest,
+  logBuckets: readonly string[],
+  cloudFront: () => CloudFrontClient,
+): Promise<Targets> {
+  const names = request.names ?? {};
+  const distributionName = names.distribution ?? "the distribution";
+  const prefixName = names.keyPrefix ?? "the key prefix";
+  const given = request.mapping?.s3Prefix;
+  const givenPrefix = given === undefined ? undefined : { value: given, from: "given" as const };
+  const distributionIds = request.distributionIds.every((id) => DISTRIBUTION_ID.test(id))
+    ? request.distributionIds
+    : await resolveDistributionIds(cloudFront(), request.distributionIds, distributionName);
+  const tags = request.cacheTags ?? [];
+  const bucket = request.syncedBucket ?? (logBuckets.length === 1 ? logBuckets[0] : undefined);
+  const readPrefix = request.readDistribution === true && !request.dryRun && bucket !== undefined;
+  if (!readPrefix && tags.length === 0) {
+    return { distributionIds, warnings: [], ...(givenPrefix === undefined ? {} : { keyPrefix: givenPrefix }) };
+  }
+  const warnings: string[] = [];
+  const derived = new Set<string>();
+  for (const distributionId of distributionIds) {
+    let config: DistributionConfig;
+    try {
+      config = await readDistributionConfig(cloudFront(), distributionId);
+    } catch (error) {
+      if (tags.length > 0) throw error;
+      warnings.push(
+        `${classifyError(error).message}; ` +
+          (given === undefined
+            ? `keys are mapped without a prefix: grant cloudfront:GetDistributionConfig, or give ${prefixName}`
+            : `${prefixName} is used as given, unchecked`),
+      );
+      continue;
+    }
+    requireCacheTagConfig(config, distributionId, tags, names.cacheTags ?? "the cache tags");
+    if (!readPrefix || bucket === undefined) continue;
+    const origin = originPrefixForBucket(config, bucket, distributionId);
+    if (!origin.served) {
+      warnings.push(origin.message);
+    } else if (given !== undefined) {
+      const contradiction = checkPrefixAgainstDistribution(given, origin, prefixName);
+      if (contradiction !== undefined) warnings.push(contradiction);
+    } else if (origin.keyPrefix === undefined) {
+      warnings.push(
+        `distribution ${distributionId} serves bucket ${JSON.stringify(bucket)} through origins with different origin paths: ` +
+          `keys are mapped without a prefix; give ${prefixName} to choose one`,
+      );
+    } else {
+      derived.add(origin.keyPrefix);
+    }
+  }
+  if (given !== undefined) return { distributionIds, warnings, keyPrefix: { value: given, from: "given" } };
+  if (derived.size > 1) {
+    warnings.push(
+      `the distributions serve bucket ${JSON.stringify(bucket)} from different key prefixes (${[...derived].map((p) => JSON.stringify(p)).join(", ")}): ` +
+        `keys are mapped without a prefix; invalidate them one at a time, or give ${prefixName}`,
+    );
+    return { distributionIds, warnings };
+  }
+  const [only] = derived;
+  return {
+    distributionIds,
+    warnings,
+    ...(only === undefined ? {} : { keyPrefix: { value: only, from: "distribution" } }),
+  };
+}
+
+/** Plans the changes with the key prefix decided; cache tags go first, billed like paths. */
+function plan(
+  request: InvalidationRequest,
+  read: ChangesRead,
+  targets: Targets,
+): { outcome: PlanOutcome; warnings: string[] } {
+  const warnings: string[] = [...read.warnings, ...targets.warnings];
+  const tags = request.cacheTags ?? [];
+  const s3Prefix = targets.keyPrefix?.value;
+  const planned = buildPlan({
     ...(request.paths === undefined ? {} : { paths: request.paths }),
-    ...(changedKeys === undefined ? {} : { changedKeys }),
-    ...(request.mapping?.s3Prefix === undefined ? {} : { s3Prefix: request.mapping.s3Prefix }),
+    // Tags alone ask for nothing else: no change list must not mean `/*` then.
+    ...(read.changedKeys !== undefined || (tags.length > 0 && request.paths === undefined)
+      ? { changedKeys: read.changedKeys ?? [] }
+      : {}),
+    ...(s3Prefix === undefined ? {} : { s3Prefix }),
     ...(request.mapping?.indexDocument === undefined ? {} : { indexDocument: request.mapping.indexDocument }),
     ...(request.maxPaths === undefined ? {} : { maxPaths: request.maxPaths }),
-    ...(siteKeys === undefined ? {} : { siteKeys }),
+    ...(read.siteKeys === undefined ? {} : { siteKeys: read.siteKeys }),
   });
-  warnings.push(...outcome.warnings);
-  if (outcome.outsidePrefix) {
-    const prefix = request.mapping?.s3Prefix ?? "";
+  warnings.push(...planned.warnings);
+  if (planned.outsidePrefix) {
     warnings.push(
-      `every changed key lies outside the key prefix ${JSON.stringify(prefix)}, so nothing was invalidated: ` +
+      `every changed key lies outside the key prefix ${JSON.stringify(s3Prefix ?? "")}, so nothing was invalidated: ` +
         "if the distribution serves these keys, correct the prefix (it is the origin path, without the bucket)",
     );
   }
+  const outcome = tags.length === 0 ? planned : withCacheTags(planned, tags);
   return { outcome, warnings };
+}
+
+/**
+ * Adds cache-tag items to a plan. Whether CloudFront counts a tag against the 15 wildcards or the
+ * 3,000 paths in progress is not documented: they are counted as wildcards, the stricter limit, so
+ * a batch is never refused for it. Tags go in the first batch when it has room, else in batches of
+ * their own before the rest.
+ */
+function withCacheTags(outcome: PlanOutcome, tags: readonly string[]): PlanOutcome {
+  const { plan } = outcome;
+  const perBatch = CLOUDFRONT_LIMITS.maxWildcardPaths;
+  const first = plan.batches[0] ?? [];
+  const firstWildcards = first.filter((path) => path.endsWith("*")).length;
+  const batches =
+    tags.length + firstWildcards <= perBatch && first.length + tags.length <= CLOUDFRONT_LIMITS.maxFilePaths
+      ? [[...tags, ...first], ...plan.batches.slice(1)]
+      : [
+          ...Array.from({ length: Math.ceil(tags.length / perBatch) }, (_, i) =>
+            tags.slice(i * perBatch, (i + 1) * perBatch),
+          ),
+          ...plan.batches,
+        ];
+  return {
+    ...outcome,
+    nothingChanged: false,
+    outsidePrefix: false,
+    plan: { ...plan, paths: [...tags, ...plan.paths], batches, pathCount: plan.pathCount + tags.length },
+  };
 }

@@ -1,8 +1,11 @@
 import {
+  AccessDenied,
   CloudFrontClient,
   CreateInvalidationCommand,
   type CreateInvalidationCommandInput,
+  GetDistributionConfigCommand,
   GetInvalidationCommand,
+  ListDistributionsCommand,
   NoSuchInvalidation,
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
@@ -223,5 +226,97 @@ describe("runInvalidation one round at a time (the Lambda's continuations)", () 
     );
     expect(report.status).toBe("failed");
     expect(report.error?.message).toMatch(/deadline is more than 1440 minutes after its start/);
+  });
+});
+
+describe("runInvalidation reads the distribution (issue 17)", () => {
+  const distributionConfig = (originPath: string, cacheTags = false) => ({
+    DistributionConfig: {
+      CallerReference: "c",
+      Comment: "",
+      Enabled: true,
+      Origins: {
+        Quantity: 1,
+        Items: [
+          {
+            Id: "site",
+            DomainName: "site-bucket.s3.eu-west-1.amazonaws.com",
+            OriginPath: originPath,
+            S3OriginConfig: { OriginAccessIdentity: "" },
+          },
+        ],
+      },
+      DefaultCacheBehavior: { TargetOriginId: "site", ViewerProtocolPolicy: "allow-all" },
+      ...(cacheTags ? { CacheTagConfig: { HeaderName: "x-amz-meta-cache-tag" } } : {}),
+    },
+  });
+  const prodLog = log("upload: public/index.html to s3://site-bucket/prod/index.html\n");
+
+  it("strips the origin path of the origin that serves the synced bucket when no prefix is given", async () => {
+    cf.on(GetDistributionConfigCommand).resolves(distributionConfig("/prod") as never);
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const { report } = await run({ changes: prodLog, readDistribution: true });
+    expect(report.keyPrefix).toEqual({ value: "prod/", from: "distribution" });
+    expect(report.outcome?.plan.paths).toEqual(["/", "/index.html"]);
+  });
+
+  it("keeps a given prefix but warns when it contradicts the distribution", async () => {
+    cf.on(GetDistributionConfigCommand).resolves(distributionConfig("/prod") as never);
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const { report } = await run({
+      changes: prodLog,
+      readDistribution: true,
+      mapping: { s3Prefix: "" },
+      names: { keyPrefix: "--s3-prefix" },
+    });
+    expect(report.keyPrefix).toEqual({ value: "", from: "given" });
+    expect(report.warnings.join("\n")).toMatch(/--s3-prefix "" contradicts distribution E2QWRUHAPOMQZL/);
+  });
+
+  it("maps without a prefix, with a warning, when the configuration cannot be read", async () => {
+    cf.on(GetDistributionConfigCommand).rejects(
+      new AccessDenied({ message: "not allowed", $metadata: { httpStatusCode: 403 } }),
+    );
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const { report } = await run({ changes: prodLog, readDistribution: true });
+    expect(report.status).toBe("in-progress");
+    expect(report.outcome?.plan.paths).toEqual(["/prod", "/prod/", "/prod/index.html"]);
+    expect(report.warnings.join("\n")).toMatch(/grant cloudfront:GetDistributionConfig/);
+  });
+
+  it("resolves an alternate domain name to its distribution's id", async () => {
+    cf.on(ListDistributionsCommand).resolves({
+      DistributionList: {
+        Marker: "",
+        MaxItems: 100,
+        IsTruncated: false,
+        Quantity: 1,
+        Items: [
+          {
+            Id: "E3ABCDEFGHIJKL",
+            DomainName: "d111111abcdef8.cloudfront.net",
+            Aliases: { Quantity: 1, Items: ["www.example.com"] },
+          },
+        ],
+      },
+    } as never);
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const { report } = await run({ distributionIds: ["www.example.com"], paths: ["/a"] });
+    expect(report.distributionIds).toEqual(["E3ABCDEFGHIJKL"]);
+    expect(cf.commandCalls(CreateInvalidationCommand)[0]?.args[0].input.DistributionId).toBe("E3ABCDEFGHIJKL");
+  });
+
+  it("sends cache tags with the paths, and refuses them where the distribution keeps no tags", async () => {
+    cf.on(GetDistributionConfigCommand).resolves(distributionConfig("", true) as never);
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const tagged = await run({ cacheTags: ["#product-42"], paths: ["/a"] });
+    expect(tagged.report.outcome?.plan.batches).toEqual([["#product-42", "/a"]]);
+    expect(tagged.report.outcome?.plan.pathCount).toBe(2);
+    const tagsOnly = await run({ cacheTags: ["#product-42"] });
+    expect(tagsOnly.report.outcome?.plan.paths).toEqual(["#product-42"]);
+    cf.on(GetDistributionConfigCommand).resolves(distributionConfig("") as never);
+    const refused = await run({ cacheTags: ["#product-42"], names: { cacheTags: "--cache-tag" } });
+    expect(refused.report.status).toBe("failed");
+    expect(refused.report.error?.message).toMatch(/--cache-tag gives cache tag #product-42, but distribution/);
   });
 });
