@@ -96,8 +96,10 @@ function isEscape(text: string, index: number): boolean {
  *   RFC 1738 unsafe characters (space `" < > # % { } | \ ^ ~ [ ] ` and backtick) and `?`; nothing else.
  * - `~` is encoded here (`%7E`, as the CloudFront guide's rule says); since reports disagree,
  *   {@link invalidationPathForms} and {@link keysToPaths} also give the raw `~` form.
- * - A trailing `*` is encoded as `%2A` so that it can never act as a wildcard (CloudFront reads
- *   `*` as a wildcard only as the last character; elsewhere it is literal and stays as it is).
+ * - A key holding `*` gives the wildcard of its part before the first `*` (`a*b.html` → `/a*`):
+ *   CloudFront accepts `*` only as a path's last character, and encoding it (`%2A`) is not the
+ *   path viewers request (encode nothing but unsafe characters, or the old object stays cached).
+ *   The wildcard covers the object for sure, at the price of the other objects it starts.
  * - A key starting with `#` gives `/%23...`: never a cache-tag item.
  *
  * @example
@@ -107,9 +109,14 @@ export function toInvalidationPath(key: string): string {
   return pathOf(encode(key, KEY_ENCODED, false));
 }
 
-/** The path of an encoded key: `/` in front, and a trailing `*` encoded so that it is never a wildcard. */
+/**
+ * The path of an encoded key: `/` in front, cut after its first `*` (encoding leaves `*` where it
+ * is, so the part before it is the encoded part of the key before it). A `*` anywhere else makes
+ * CloudFront refuse the batch, and `%2A` would not match the object's cached path.
+ */
 function pathOf(encoded: string): string {
-  return encoded.endsWith("*") ? `/${encoded.slice(0, -1)}%2A` : `/${encoded}`;
+  const star = encoded.indexOf("*");
+  return star === -1 ? `/${encoded}` : `/${encoded.slice(0, star + 1)}`;
 }
 
 /**
@@ -136,6 +143,7 @@ function normalizePrefix(prefix: string | undefined): string {
  * - With an index document (default `index.html`), `blog/index.html` gives `/blog/index.html`,
  *   `/blog/` and `/blog`; a root `index.html` gives `/index.html` and `/`.
  * - Keys with `~` give both `~` forms (see {@link invalidationPathForms}).
+ * - A key holding `*` gives the wildcard before its first `*` (see {@link toInvalidationPath}), with a warning.
  * - Paths are unique, in first-seen order. Linear in the number of keys.
  *
  * @example
@@ -171,12 +179,17 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     }
   };
   const hashes = new Int32Array(2);
+  const starred: string[] = [];
+  let starredCount = 0;
   for (const key of keys) {
     if (!key.startsWith(prefix)) {
       if (outsideCount++ < MAX_NAMED_KEYS) outside.push(JSON.stringify(key));
       continue;
     }
     relative = prefix === "" ? key : key.slice(prefix.length);
+    if (relative.includes("*") && starredCount++ < MAX_NAMED_KEYS) {
+      starred.push(`${show(relative)} → ${show(toInvalidationPath(relative))}`);
+    }
     const index = indexDocument !== "" && relative.endsWith(indexSuffix);
     // How long the directory forms (`blog/` of `blog/index.html`) are in the key, and in the encoded key.
     const directory = index ? relative.length - indexDocument.length : -1;
@@ -208,6 +221,13 @@ export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions =
     warnings.push(
       `skipped ${outsideCount} key(s) outside the prefix ${JSON.stringify(prefix)}: ${outside.join(", ")}${more}. ` +
         "Check the S3 prefix setting: it must be the key prefix the distribution's origin path points at.",
+    );
+  }
+  if (starredCount > 0) {
+    const more = starredCount > starred.length ? ` and ${starredCount - starred.length} more` : "";
+    warnings.push(
+      `${starredCount} key(s) hold "*", which CloudFront reads only as a wildcard at a path's end: each is ` +
+        `covered by the wildcard up to its first "*" (${starred.join(", ")}${more}), which may invalidate other objects too.`,
     );
   }
   if (tooLong.length > 0) {

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChangedObject, MAX_QUOTED_LINES, parseChanges, parseS3Uri } from "../src/sync-log.js";
+import {
+  type ChangedObject,
+  ChangeLogParser,
+  MAX_LINE_LENGTH,
+  MAX_QUOTED_LINES,
+  parseChanges,
+  parseS3Uri,
+} from "../src/sync-log.js";
 
 interface Expected {
   readonly note: string;
@@ -376,5 +383,82 @@ describe("parseChanges at scale", () => {
     const body = Array.from({ length: 20_000 }, () => "x to s3://bkt/y").join(" ");
     const parsed = parseChanges(`copy: s3://a/${body} to s3://c/${body}`);
     expect(parsed.objects).toEqual([{ bucket: "c", key: body, action: "copy" }]);
+  });
+});
+
+describe("ChangeLogParser, fed in pieces", () => {
+  const read = (pieces: readonly string[]) => {
+    const objects: ChangedObject[] = [];
+    const parser = new ChangeLogParser((object) => objects.push(object));
+    for (const piece of pieces) parser.write(piece);
+    const summary = parser.finish();
+    return { objects: summary.kind === "key-list" ? [...summary.listed] : objects, warnings: summary.warnings };
+  };
+  const readSummary = (pieces: readonly string[]) => {
+    const objects: ChangedObject[] = [];
+    const parser = new ChangeLogParser((object) => objects.push(object));
+    for (const piece of pieces) parser.write(piece);
+    return { objects, ...parser.finish() };
+  };
+  const progress = "Completed 1 file(s) with 2 file(s) remaining";
+  const logs = [
+    // Progress segments, padding read both ways, CRLF, colours, a timestamp, a failure, a BOM.
+    `\uFEFF${progress}\r${"delete: s3://b/a".padEnd(progress.length)}\r\n` +
+      `${progress}\r${progress}\r${"upload: s/x.html to s3://b/x.html".padEnd(progress.length)}\n` +
+      `\u001b[90m[12:00:01]\u001b[0m upload: s/é y.html to s3://b/é y.html\r\n` +
+      "upload failed: s/z to s3://b/z boom\n" +
+      `${progress}\rdelete: s3://b/${"k".repeat(50)} \r`,
+    "index.html\r\n/blog/a b.html\n+ plus.html\n12:30:00 standup.html",
+  ];
+
+  for (const [n, log] of logs.entries()) {
+    it(`gives the same result split at every point as whole (log ${n})`, () => {
+      const whole = parseChanges(log);
+      expect(whole.objects.length).toBeGreaterThan(0);
+      expect(read([log])).toEqual(whole);
+      for (let i = 0; i <= log.length; i++) {
+        expect(read([log.slice(0, i), log.slice(i)]), `split at ${i}`).toEqual(whole);
+      }
+      expect(read([...log])).toEqual(whole);
+    });
+  }
+
+  it("gives the same result for any split of any generated log", () => {
+    const line = fc.constantFrom(
+      "upload: s/a b to s3://b/a b",
+      "delete: s3://b/c  ",
+      progress,
+      "copy: s3://a/x to s3://b/y ",
+      "\u001b[32mmove: s3://a/m to s3://b/m\u001b[0m",
+      "2026-11-27T09:00:00Z ##[group]x",
+      "some output",
+      "",
+    );
+    const end = fc.constantFrom("\n", "\r\n", "\r");
+    const text = fc.array(fc.tuple(line, end), { maxLength: 12 }).map((l) => l.map(([a, b]) => a + b).join(""));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (log, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (log.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...points].map((from, i) => log.slice(from, [...points, log.length][i]));
+        // Ambiguous texts included: the summary (kind, listed keys, warnings) must not depend on the split either.
+        expect(readSummary(pieces)).toEqual(readSummary([log]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("skips a line longer than MAX_LINE_LENGTH with a warning, holding no more than that", () => {
+    const parser = new ChangeLogParser(() => {});
+    const keys: string[] = [];
+    const counted = new ChangeLogParser((o) => keys.push(o.key));
+    for (const p of [parser, counted]) {
+      p.write("upload: a to s3://b/first\n");
+      for (let i = 0; i < 5; i++) p.write("x".repeat(MAX_LINE_LENGTH / 2));
+      p.write("\ndelete: s3://b/last\n");
+    }
+    expect(keys).toEqual(["first", "last"]);
+    expect(counted.finish().warnings).toEqual([
+      `1 line(s) longer than ${MAX_LINE_LENGTH} characters skipped: no change line is that long`,
+    ]);
   });
 });
