@@ -1,50 +1,20 @@
 import { parseArgs } from "node:util";
-import { ConfigurationError, parsePartSize, parseS3Location } from "invalidation-core";
+import {
+  ConfigurationError,
+  parseCallerReference,
+  parseIndexDocument,
+  parseKeyPrefix,
+  parseMaxPaths,
+  parsePartSize,
+  parseS3Location,
+  parseWholeNumber,
+} from "invalidation-core";
 
 /** Seconds the CLI waits (for completion with --wait, or for a free slot) when no --wait-timeout is given. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 
-/** What the user asked for on the command line, validated for form but not yet read from files. */
-export interface RunOptions {
-  readonly command: "run";
-  /** Raw values of every --distribution-id, in order (the env fallback is applied later). */
-  readonly distributionIds: readonly string[];
-  /** Raw values of every --path, in order. */
-  readonly paths: readonly string[];
-  /** A file (or `-` for stdin) with one path per line. */
-  readonly pathsFile?: string;
-  /** A file (or `-` for stdin) with an `aws s3 sync` log or a list of changed keys. */
-  readonly syncLog?: string;
-  /** A file (or `-`) with the change list that `cf-invalidate diff` wrote. */
-  readonly changes?: string;
-  readonly s3Prefix?: string;
-  readonly indexDocument?: string;
-  readonly maxPaths?: number;
-  readonly siteDir?: string;
-  readonly wait: boolean;
-  readonly waitTimeoutSeconds: number;
-  readonly callerReference?: string;
-  readonly dryRun: boolean;
-  readonly json: boolean;
-}
-
-/** `cf-invalidate diff`: compare the site folder with the bucket by content, before the sync. */
-export interface DiffOptions {
-  readonly command: "diff";
-  readonly siteDir: string;
-  /** As given, for messages. */
-  readonly s3Uri: string;
-  readonly bucket: string;
-  /** Normalized: `""` or ending in `/`. */
-  readonly prefix: string;
-  /** False with --no-delete: the sync keeps objects that are gone from the folder. */
-  readonly includeDeletions: boolean;
-  readonly partSizeBytes?: number;
-  /** Write the change list here instead of stdout. */
-  readonly output?: string;
-  readonly json: boolean;
-}
-
+export type RunOptions = Extract<ReturnType<typeof parseRunCommandLine>, { command: "run" }>;
+export type DiffOptions = Extract<ReturnType<typeof parseDiffOptions>, { command: "diff" }>;
 export type ParsedCommand = { readonly command: "help" } | { readonly command: "version" } | RunOptions | DiffOptions;
 
 export const USAGE = `Usage: cf-invalidate --distribution-id ID [--distribution-id ID2 ...] [options]
@@ -57,14 +27,14 @@ What to invalidate (combine freely; with none of them: /*):
   --paths-file FILE|-    a file with one path per line (blank lines and # comments skipped); - reads stdin
   --sync-log FILE|-      the output of \`aws s3 sync\` (or a list of changed keys); - reads stdin
   --changes FILE|-       the change list that \`cf-invalidate diff\` wrote before the sync; - reads stdin
-  --s3-prefix PREFIX     key prefix the distribution's origin path points at; stripped from changed keys
+  --s3-prefix PREFIX     key prefix the distribution's origin path points at (not s3://...); stripped from keys
   --index-document NAME  index document (default index.html); "" turns directory paths off
   --max-paths N          most paths to bill for one deploy (default 30); more changes collapse into wildcards
   --site-dir DIR         the local folder that was synced: lets the planner count what wildcards hit
 
 Where and how:
-  --distribution-id ID   distribution to invalidate (repeatable; or env CLOUDFRONT_DISTRIBUTION_ID,
-                         several separated by commas or spaces)
+  --distribution-id ID   distribution to invalidate (repeatable, or several separated by commas or spaces;
+                         or env CLOUDFRONT_DISTRIBUTION_ID)
   --wait                 wait until every invalidation has completed
   --wait-timeout SECONDS how long to wait, for completion or for a free slot (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})
   --caller-reference REF idempotency key; the same REF and paths return the existing invalidation
@@ -85,158 +55,153 @@ invalidates only what really changed. Needs s3:ListBucket on the bucket, nothing
 Then: aws s3 sync ...; cf-invalidate --changes FILE --s3-prefix PREFIX ...
 
 Exit codes: 0 success, 1 failure (permission, network, service), 2 bad usage or configuration,
-3 --wait timed out (the invalidations exist and are still in progress).
+3 timed out (--wait-timeout passed: invalidations may still be in progress, or batches unsent).
 
 Credentials, region and endpoint come from the usual AWS environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...,
 AWS_ENDPOINT_URL_CLOUDFRONT).
 `;
 
-const OPTIONS = {
-  "distribution-id": { type: "string", multiple: true },
-  path: { type: "string", multiple: true },
-  "paths-file": { type: "string" },
-  "sync-log": { type: "string" },
-  changes: { type: "string" },
-  "s3-prefix": { type: "string" },
-  "index-document": { type: "string" },
-  "max-paths": { type: "string" },
-  "site-dir": { type: "string" },
-  wait: { type: "boolean" },
-  "wait-timeout": { type: "string" },
-  "caller-reference": { type: "string" },
-  "dry-run": { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean" },
-} as const;
+const [text, list, flag] = [{ type: "string" }, { type: "string", multiple: true }, { type: "boolean" }] as const;
+const help = { type: "boolean", short: "h" } as const;
+const RUN_OPTIONS = {
+  ...{ "distribution-id": list, path: list, "paths-file": text, "sync-log": text, changes: text, "s3-prefix": text },
+  ...{ "index-document": text, "max-paths": text, "site-dir": text, wait: flag, "wait-timeout": text },
+  ...{ "caller-reference": text, "dry-run": flag, json: flag, help, version: flag },
+};
+const DIFF_OPTIONS = {
+  "site-dir": text,
+  "s3-uri": text,
+  "no-delete": flag,
+  "part-size": text,
+  output: text,
+  json: flag,
+  help,
+};
 
-/** A usage error: a flag or value that cannot be understood. The message names it. */
-function usage(message: string, cause?: unknown): ConfigurationError {
-  return new ConfigurationError(message, cause === undefined ? {} : { cause });
+/** Edit distance, for "did you mean": flags are short, so the plain table is plenty. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
-function parseWholeNumber(flag: string, value: string): number {
-  if (!/^\d+$/.test(value.trim())) {
-    throw usage(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+/** node:util's strict parse; its message names the flag, and we add the nearest known flag when one is close. */
+function strictParse<T extends typeof RUN_OPTIONS | typeof DIFF_OPTIONS>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    const given = unknown ? (/'(--?[^'=]+)/.exec(message)?.[1] ?? "") : "";
+    const [best] = Object.keys(options)
+      .map((name) => ({ name: `--${name}`, cost: distance(given, `--${name}`) }))
+      .sort((a, b) => a.cost - b.cost);
+    // The AWS CLI's `create-invalidation --paths /a /b` takes a list; here each path is its own --path.
+    const aws = given === "--paths" ? " (once per path: --path '/*', or --path /a --path /b)" : "";
+    const close = unknown && best !== undefined && best.cost <= 2 && best.cost < given.length / 2;
+    throw new ConfigurationError(close ? `${message}. Did you mean ${best.name}?${aws}` : message, { cause: error });
   }
-  const n = Number(value.trim());
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw usage(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
-  }
-  return n;
 }
 
-function parseSeconds(flag: string, value: string): number {
+function parseSeconds(value: string, flag: string): number {
   // Fractions are allowed: a test or an impatient script may want half a second.
-  const trimmed = value.trim();
-  const n = /^\d+(\.\d+)?$|^\.\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) {
-    throw usage(`${flag} must be a number of seconds above 0 and at most 86400, got ${JSON.stringify(value)}`);
-  }
-  return n;
+  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (n > 0 && n <= 86_400) return n;
+  throw new ConfigurationError(
+    `${flag} must be a number of seconds above 0 and at most 86400, got ${JSON.stringify(value)}`,
+  );
 }
 
-function nonEmpty(flag: string, value: string | undefined): string | undefined {
-  if (value !== undefined && value.trim() === "") throw usage(`${flag} must not be empty`);
+function wholeNumber(value: string, flag: string): number {
+  // The core reads "" as "not given" (an unset input); on a command line it is a mistake.
+  if (value.trim() === "") throw new ConfigurationError(`${flag} must be a whole number, got ""`);
+  return parseMaxPaths(parseWholeNumber(value, flag, { fallback: 0, min: 0, max: Number.MAX_SAFE_INTEGER }), flag);
+}
+
+function nonEmpty(value: string, flag: string): string {
+  if (value.trim() === "") throw new ConfigurationError(`${flag} must not be empty`);
   return value;
 }
 
-/**
- * Parses argv (without `node` and the script). Strict: an unknown flag, a missing value or a stray
- * argument throws a ConfigurationError that names it. Does no I/O.
- */
+/** Reads the flags of `values` that are given, each with its parser (which names the flag), as `{ key: parsed }`. */
+function read<V extends Record<string, unknown>, P extends Record<string, (value: string, flag: string) => unknown>>(
+  values: V,
+  parsers: P,
+): { [K in keyof P]?: ReturnType<P[K]> } {
+  const entries = Object.entries(parsers).flatMap(([key, parse]) => {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const value = values[flag];
+    return typeof value === "string" ? [[key, parse(value, `--${flag}`)]] : [];
+  });
+  return Object.fromEntries(entries) as { [K in keyof P]?: ReturnType<P[K]> };
+}
+
+/** Parses argv (without `node` and the script). Strict: every message names the flag. No I/O. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
-  if (argv[0] === "diff") return parseDiffCommandLine(argv.slice(1));
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
-  } catch (error) {
-    // node:util's messages already name the flag ("Unknown option '--bogus'"); keep them.
-    throw usage((error as Error).message, error);
-  }
-  const v = parsed.values;
-  if (v.help) return { command: "help" };
-  if (v.version) return { command: "version" };
+  if (argv[0] === "diff") return parseDiffOptions(argv.slice(1));
+  return parseRunCommandLine(argv);
+}
 
-  const pathsFile = nonEmpty("--paths-file", v["paths-file"]);
-  const syncLog = nonEmpty("--sync-log", v["sync-log"]);
-  const changes = nonEmpty("--changes", v.changes);
-  if (syncLog !== undefined && changes !== undefined) {
-    throw usage("--sync-log and --changes are both given: give one of them");
+function parseRunCommandLine(argv: readonly string[]) {
+  const v = strictParse(argv, RUN_OPTIONS);
+  if (v.help) return { command: "help" as const };
+  if (v.version) return { command: "version" as const };
+  const { waitTimeout, ...given } = read(v, {
+    ...{ pathsFile: nonEmpty, syncLog: nonEmpty, changes: nonEmpty, s3Prefix: parseKeyPrefix },
+    ...{ indexDocument: parseIndexDocument, maxPaths: wholeNumber, siteDir: nonEmpty },
+    ...{ waitTimeout: parseSeconds, callerReference: parseCallerReference },
+  });
+  if (given.syncLog !== undefined && given.changes !== undefined) {
+    throw new ConfigurationError("--sync-log and --changes are both given: give one of them");
   }
-  if (pathsFile === "-" && (syncLog === "-" || changes === "-")) {
-    throw usage(
-      `--paths-file and ${syncLog === "-" ? "--sync-log" : "--changes"} cannot both read stdin (-): give one of them a file`,
-    );
+  if (given.pathsFile === "-" && (given.syncLog === "-" || given.changes === "-")) {
+    const other = given.syncLog === "-" ? "--sync-log" : "--changes";
+    throw new ConfigurationError(`--paths-file and ${other} cannot both read stdin (-): give one of them a file`);
   }
-  const siteDir = nonEmpty("--site-dir", v["site-dir"]);
-  const callerReference = nonEmpty("--caller-reference", v["caller-reference"]);
-  const maxPaths = v["max-paths"] === undefined ? undefined : parseWholeNumber("--max-paths", v["max-paths"]);
-
   return {
-    command: "run",
+    command: "run" as const,
     distributionIds: v["distribution-id"] ?? [],
     paths: v.path ?? [],
-    ...(pathsFile === undefined ? {} : { pathsFile }),
-    ...(syncLog === undefined ? {} : { syncLog }),
-    ...(changes === undefined ? {} : { changes }),
-    ...(v["s3-prefix"] === undefined ? {} : { s3Prefix: v["s3-prefix"] }),
-    ...(v["index-document"] === undefined ? {} : { indexDocument: v["index-document"] }),
-    ...(maxPaths === undefined ? {} : { maxPaths }),
-    ...(siteDir === undefined ? {} : { siteDir }),
+    ...given,
     wait: v.wait ?? false,
-    waitTimeoutSeconds:
-      v["wait-timeout"] === undefined
-        ? DEFAULT_WAIT_TIMEOUT_SECONDS
-        : parseSeconds("--wait-timeout", v["wait-timeout"]),
-    ...(callerReference === undefined ? {} : { callerReference }),
+    waitTimeoutSeconds: waitTimeout ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
     dryRun: v["dry-run"] ?? false,
     json: v.json ?? false,
   };
 }
 
-/** Splits CLOUDFRONT_DISTRIBUTION_ID, which may hold several ids separated by commas or whitespace. */
-export function distributionIdsFromEnv(value: string | undefined): string[] {
-  return (value ?? "").split(/[\s,]+/).filter((id) => id.length > 0);
-}
-
-const DIFF_OPTIONS = {
-  "site-dir": { type: "string" },
-  "s3-uri": { type: "string" },
-  "no-delete": { type: "boolean" },
-  "part-size": { type: "string" },
-  output: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** Parses `cf-invalidate diff ...` (argv after `diff`). Strict, like the main command. */
-export function parseDiffCommandLine(argv: readonly string[]): ParsedCommand {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof DIFF_OPTIONS; strict: true; allowPositionals: false }>>;
+/** `cf-invalidate diff ...` (argv after `diff`): the site folder against the bucket, by content, before the sync. */
+function parseDiffOptions(argv: readonly string[]) {
+  let v: ReturnType<typeof strictParse<typeof DIFF_OPTIONS>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: DIFF_OPTIONS, strict: true, allowPositionals: false });
+    v = strictParse(argv, DIFF_OPTIONS);
   } catch (error) {
-    throw usage(`diff: ${(error as Error).message}`, error);
+    throw new ConfigurationError(`diff: ${(error as Error).message}`, { cause: error });
   }
-  const v = parsed.values;
-  if (v.help) return { command: "help" };
-  const siteDir = nonEmpty("--site-dir", v["site-dir"]);
-  const s3Uri = nonEmpty("--s3-uri", v["s3-uri"]);
+  if (v.help) return { command: "help" as const };
+  const { siteDir, s3Uri, ...given } = read(v, {
+    ...{ siteDir: nonEmpty, s3Uri: nonEmpty, output: nonEmpty },
+    partSize: (value: string, flag: string) => parsePartSize(value, flag),
+  });
   if (siteDir === undefined || s3Uri === undefined) {
-    throw usage(
+    throw new ConfigurationError(
       "diff needs --site-dir DIR (the folder the sync uploads) and --s3-uri s3://BUCKET/PREFIX (where it goes)",
     );
   }
-  const output = nonEmpty("--output", v.output);
-  const partSize = v["part-size"];
-  const partSizeBytes = partSize === undefined ? undefined : parsePartSize(partSize, "--part-size");
+  const { partSize, output } = given;
   return {
-    command: "diff",
+    command: "diff" as const,
     siteDir,
     s3Uri,
     ...parseS3Location(s3Uri, "--s3-uri"),
     includeDeletions: !(v["no-delete"] ?? false),
-    ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
+    ...(partSize === undefined ? {} : { partSizeBytes: partSize }),
     ...(output === undefined ? {} : { output }),
     json: v.json ?? false,
   };

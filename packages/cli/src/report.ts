@@ -1,4 +1,4 @@
-import type { CreatedInvalidation, FailureKind, PlanOutcome, SendEvent } from "invalidation-core";
+import { type InvalidationReport, type PlanOutcome, plural, type RunEvent } from "invalidation-core";
 
 /** A stream as the CLI writes to it; `isTTY` decides between a rewritten progress line and log lines. */
 export interface OutputStream {
@@ -6,49 +6,15 @@ export interface OutputStream {
   readonly isTTY?: boolean;
 }
 
-/** Everything the CLI knows at the end of a run, successful or not. */
-export interface RunReport {
-  readonly dryRun: boolean;
-  readonly distributionIds: readonly string[];
-  readonly outcome: PlanOutcome;
-  /** Absent on a dry run; the ones created so far when the run failed. */
-  readonly invalidations?: readonly CreatedInvalidation[];
-  /** Every invalidation is known to have completed (only ever true with --wait). */
-  readonly completed?: boolean;
-  readonly error?: { readonly kind: FailureKind; readonly message: string };
-}
-
-export interface JsonInvalidation {
-  readonly distributionId: string;
-  readonly id: string;
-  readonly status: string;
-  readonly paths: readonly string[];
-  readonly callerReference: string;
-  readonly batchIndex: number;
-}
-
-/** The `--json` document. Field names are part of the CLI's interface: add, never rename. */
-export interface JsonReport {
-  readonly dryRun: boolean;
-  readonly distributionIds: readonly string[];
-  readonly paths: readonly string[];
-  readonly batches: readonly (readonly string[])[];
-  readonly pathCount: number;
-  readonly wildcardCount: number;
-  readonly collapsedCount: number;
-  readonly unchangedHit?: number;
-  readonly changedPathCount: number;
-  readonly nothingChanged: boolean;
-  readonly warnings: readonly string[];
-  readonly invalidations?: readonly JsonInvalidation[];
-  readonly completed?: boolean;
-  readonly error?: { readonly kind: FailureKind; readonly message: string };
-}
-
-export function toJsonReport(report: RunReport): JsonReport {
-  const { plan } = report.outcome;
+/**
+ * The `--json` document. Field names are part of the CLI's interface (README, "JSON"): add, never
+ * rename. `invalidations` and `completed` are absent on a dry run.
+ */
+export function toJsonReport(report: InvalidationReport & { readonly outcome: PlanOutcome }, dryRun: boolean) {
+  const { plan, changedPaths, nothingChanged } = report.outcome;
   return {
-    dryRun: report.dryRun,
+    status: report.status,
+    dryRun,
     distributionIds: report.distributionIds,
     paths: plan.paths,
     batches: plan.batches,
@@ -56,100 +22,104 @@ export function toJsonReport(report: RunReport): JsonReport {
     wildcardCount: plan.wildcardCount,
     collapsedCount: plan.collapsedCount,
     ...(plan.unchangedHit === undefined ? {} : { unchangedHit: plan.unchangedHit }),
-    changedPathCount: report.outcome.changedPaths.length,
-    nothingChanged: report.outcome.nothingChanged,
-    warnings: report.outcome.warnings,
-    ...(report.invalidations === undefined
+    changedPathCount: changedPaths.length,
+    nothingChanged,
+    warnings: report.warnings,
+    ...(dryRun
       ? {}
       : {
-          invalidations: report.invalidations.map((inv) => ({
-            distributionId: inv.distributionId,
-            id: inv.id,
-            status: inv.status,
-            paths: inv.paths,
-            callerReference: inv.callerReference,
-            batchIndex: inv.batchIndex,
-          })),
-          completed: report.completed ?? false,
+          invalidations: report.invalidations.map(
+            ({ distributionId, id, status, paths, callerReference, batchIndex }) => ({
+              distributionId,
+              id,
+              status,
+              paths,
+              callerReference,
+              batchIndex,
+            }),
+          ),
+          completed: ["completed", "nothing-changed", "outside-prefix"].includes(report.status),
         }),
-    ...(report.error === undefined ? {} : { error: report.error }),
+    ...(report.error === undefined ? {} : { error: { kind: report.error.kind, message: report.error.message } }),
   };
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : /(ch|s)$/.test(word) ? "es" : "s"}`;
-
-/** The plan, for people. */
-export function formatPlan(report: RunReport): string {
-  const { plan, changedPaths, nothingChanged } = report.outcome;
-  if (nothingChanged) return "Nothing changed: no invalidation needed.\n";
-  const lines: string[] = [];
+/** The plan, for people: printed as soon as it is made, so a long wait shows what it waits for. */
+export function formatPlan({ plan, changedPaths }: PlanOutcome): string {
   const collapsed = plan.collapsedCount > 0 ? `, ${plural(plan.collapsedCount, "changed path")} collapsed` : "";
   const hit = plan.unchangedHit === undefined ? "" : `, hits ${plural(plan.unchangedHit, "unchanged path")}`;
-  lines.push(
-    `Plan: ${plural(plan.pathCount, "path")} (${plural(plan.wildcardCount, "wildcard")}) for ${plural(changedPaths.length, "changed path")} in ${plural(plan.batches.length, "batch")}${collapsed}${hit}`,
-  );
-  for (const path of plan.paths) lines.push(`  ${path}`);
-  return `${lines.join("\n")}\n`;
+  const head = `Plan: ${plural(plan.pathCount, "path")} (${plural(plan.wildcardCount, "wildcard")}) for ${plural(changedPaths.length, "changed path")} in ${plural(plan.batches.length, "batch")}${collapsed}${hit}`;
+  return `${[head, ...plan.paths.map((path) => `  ${path}`)].join("\n")}\n`;
 }
 
-/** The outcome after sending, for people. */
-export function formatInvalidations(report: RunReport): string {
-  const invalidations = report.invalidations ?? [];
-  if (invalidations.length === 0) return "";
-  const lines = invalidations.map(
+/** How the run ended, for people (stdout). */
+export function formatResult(report: InvalidationReport): string {
+  switch (report.status) {
+    case "nothing-changed":
+      return "Nothing changed: no invalidation needed.\n";
+    case "outside-prefix":
+      return "Nothing invalidated: every changed key lies outside --s3-prefix (see the warning).\n";
+    case "dry-run": {
+      const to = report.distributionIds.length > 0 ? ` to ${report.distributionIds.join(", ")}` : "";
+      return `Dry run: nothing sent${to}.\n`;
+    }
+  }
+  const lines = report.invalidations.map(
     (inv) =>
       `Invalidation ${inv.id} on ${inv.distributionId}: ${inv.status} (${plural(inv.paths.length, "path")}, batch ${inv.batchIndex + 1})`,
   );
-  if (report.completed) lines.push("All invalidations completed.");
-  return `${lines.join("\n")}\n`;
+  if (report.status === "completed" && report.invalidations.length > 0) lines.push("All invalidations completed.");
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
 /**
- * Turns the core's send events into progress on `stream`: on a terminal one line rewritten with
- * `\r`; elsewhere (CI logs) one line per event, since `\r` makes a mess of a log file.
+ * Renders the run's events: warnings and progress on stderr (also with --json: a CI log should show
+ * a long wait moving), the plan on stdout for people. On a terminal, progress is one line rewritten
+ * with `\r`; elsewhere (CI logs) one line per event, since `\r` makes a mess of a log file.
  */
-export function progressReporter(
-  stream: OutputStream,
-  now: () => number,
-): {
-  onEvent: (event: SendEvent) => void;
-  finish: () => void;
-} {
+export function eventRenderer(out: { stdout: OutputStream; stderr: OutputStream }, json: boolean, now: () => number) {
+  const { stderr } = out;
   let open = false;
-  const line = (text: string): void => {
-    if (stream.isTTY) {
-      stream.write(`\r\x1b[2K${text}`);
-      open = true;
-    } else {
-      stream.write(`${text}\n`);
-    }
-  };
-  const closeLine = (): void => {
-    if (open) stream.write("\n");
+  const closeLine = () => {
+    if (open) stderr.write("\n");
     open = false;
   };
-  const started = now();
-  return {
-    onEvent(event) {
-      switch (event.type) {
-        case "created":
-          closeLine();
-          stream.write(
-            `Created invalidation ${event.invalidation.id} on ${event.invalidation.distributionId} (${event.invalidation.status}, ${plural(event.invalidation.paths.length, "path")})\n`,
-          );
-          break;
-        case "waiting-for-slot":
-          line(
-            `${event.distributionId}: too many invalidations in progress; batch ${event.batchIndex + 1} retries in ${Math.ceil(event.retryInMs / 1000)} s`,
-          );
-          break;
-        case "progress": {
-          const seconds = Math.round((event.elapsedMs || now() - started) / 1000);
-          line(`Waiting: ${event.completed}/${event.total} completed (${seconds} s)`);
-          break;
-        }
-      }
-    },
-    finish: closeLine,
+  const line = (text: string) => {
+    if (stderr.isTTY) stderr.write(`\r\x1b[2K${text}`);
+    else stderr.write(`${text}\n`);
+    open = stderr.isTTY === true;
   };
+  const started = now();
+  const onEvent = (event: RunEvent): void => {
+    switch (event.type) {
+      case "warning":
+        closeLine();
+        stderr.write(`warning: ${event.message}\n`);
+        break;
+      case "planned": {
+        const { outcome } = event;
+        if (!json && outcome.plan.batches.length > 0 && !outcome.outsidePrefix) out.stdout.write(formatPlan(outcome));
+        break;
+      }
+      case "created": {
+        const inv = event.invalidation;
+        closeLine();
+        stderr.write(
+          `Created invalidation ${inv.id} on ${inv.distributionId} (${inv.status}, ${plural(inv.paths.length, "path")})\n`,
+        );
+        break;
+      }
+      case "waiting-for-slot":
+        line(
+          `${event.distributionId}: too many invalidations in progress; batch ${event.batchIndex + 1} retries in ${Math.ceil(event.retryInMs / 1000)} s`,
+        );
+        break;
+      case "progress":
+        line(
+          `Waiting: ${event.completed}/${event.total} completed (${Math.round((event.elapsedMs || now() - started) / 1000)} s)`,
+        );
+        break;
+    }
+  };
+  return { onEvent, finish: closeLine };
 }

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "invalidation-core";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_WAIT_TIMEOUT_SECONDS, distributionIdsFromEnv, parseCommandLine } from "../src/args.js";
+import { DEFAULT_WAIT_TIMEOUT_SECONDS, parseCommandLine } from "../src/args.js";
 
 function usageError(argv: string[]): ConfigurationError {
   try {
@@ -100,7 +100,8 @@ describe("parseCommandLine", () => {
     // The `=` form: node:util refuses a separate value that starts with a dash, before we see it.
     const message = usageError([`--max-paths=${value}`]).message;
     expect(message).toContain("--max-paths");
-    expect(message).toContain(JSON.stringify(value));
+    // The core's validators quote text they could not read as a number, and show a number out of range as it is.
+    expect(message).toContain(/^\d+$/.test(value) ? `got ${value}` : JSON.stringify(value));
   });
 
   it.each(["0", "-1", "soon", "", "90000", "1s"])("rejects --wait-timeout %j", (value) => {
@@ -123,16 +124,5 @@ describe("parseCommandLine", () => {
 
   it.each(["--paths-file", "--sync-log", "--site-dir", "--caller-reference"])("rejects an empty %s", (flag) => {
     expect(usageError([flag, " "]).message).toContain(flag);
-  });
-});
-
-describe("distributionIdsFromEnv", () => {
-  it("splits several ids on commas and whitespace, dropping empties", () => {
-    expect(distributionIdsFromEnv(" E1, E2\nE3,,")).toEqual(["E1", "E2", "E3"]);
-  });
-
-  it("gives nothing for an unset or blank variable", () => {
-    expect(distributionIdsFromEnv(undefined)).toEqual([]);
-    expect(distributionIdsFromEnv("  ")).toEqual([]);
   });
 });

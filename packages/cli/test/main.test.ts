@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import {
   CloudFrontClient,
   CreateInvalidationCommand,
@@ -50,7 +51,7 @@ function setUp(options: { isTTY?: boolean; env?: Record<string, string>; stdin?:
     env: options.env ?? {},
     stdout,
     stderr,
-    readStdin: async () => options.stdin ?? "",
+    stdin: Readable.from([Buffer.from(options.stdin ?? "")]),
     createClient,
     clock: fakeClock(),
     version: "9.9.9",
@@ -125,6 +126,35 @@ describe("main", () => {
       "E1AAAAAAAAAAAA",
       "E2BBBBBBBBBBBB",
     ]);
+  });
+
+  // Was distributionIdsFromEnv in args.ts: the core's parseDistributionIds splits the variable now.
+  it("splits CLOUDFRONT_DISTRIBUTION_ID on commas and whitespace, dropping empties and repeats", async () => {
+    cloudFront
+      .on(CreateInvalidationCommand)
+      .callsFake((input) =>
+        Promise.resolve({ Invalidation: invalidation(`I${input.DistributionId}`, "InProgress", ["/a"]) }),
+      );
+    const { deps } = setUp({
+      env: { CLOUDFRONT_DISTRIBUTION_ID: " E1AAAAAAAAAAAA, E2BBBBBBBBBBBB\nE3CCCCCCCCCCCC,,E1AAAAAAAAAAAA" },
+    });
+
+    expect(await main(["--path", "/a"], deps)).toBe(EXIT.success);
+
+    expect(cloudFront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.DistributionId)).toEqual([
+      "E1AAAAAAAAAAAA",
+      "E2BBBBBBBBBBBB",
+      "E3CCCCCCCCCCCC",
+    ]);
+  });
+
+  it("reads an unset or blank CLOUDFRONT_DISTRIBUTION_ID as no id", async () => {
+    for (const env of [{}, { CLOUDFRONT_DISTRIBUTION_ID: "  " }]) {
+      const { deps, stderr, createClient } = setUp({ env });
+      expect(await main(["--path", "/a"], deps)).toBe(EXIT.usage);
+      expect(stderr.text).toContain("--distribution-id");
+      expect(createClient).not.toHaveBeenCalled();
+    }
   });
 
   it("exits 1 on AccessDenied, with the AWS error and what to grant on stderr", async () => {
