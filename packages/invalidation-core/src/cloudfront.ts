@@ -1,11 +1,16 @@
 import {
   CloudFrontClient,
   CreateInvalidationCommand,
+  CreateInvalidationForDistributionTenantCommand,
   GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
   type Invalidation,
+  type InvalidationSummary,
   ListInvalidationsCommand,
+  ListInvalidationsForDistributionTenantCommand,
 } from "@aws-sdk/client-cloudfront";
 import { ConfigurationError, classifyError, errorName } from "./errors.js";
+import type { ResolvedTenant } from "./invalidation-target.js";
 
 export interface CloudFrontClientOptions {
   /** SDK attempts per call (standard retry strategy). Default 3. */
@@ -74,8 +79,6 @@ export interface CreatedInvalidation {
   readonly batchIndex: number;
 }
 
-const withSignal = (abortSignal: AbortSignal | undefined) => (abortSignal === undefined ? {} : { abortSignal });
-
 export type SendEvent =
   | { readonly type: "created"; readonly invalidation: CreatedInvalidation }
   | {
@@ -87,7 +90,8 @@ export type SendEvent =
   | { readonly type: "progress"; readonly completed: number; readonly total: number; readonly elapsedMs: number };
 
 export interface SubmitBatchesOptions {
-  readonly client: CloudFrontClient;
+  /** A client (the target is a distribution), or the API of each target. */
+  readonly client: CloudFrontClient | InvalidationApis;
   readonly distributionId: string;
   readonly batches: readonly (readonly string[])[];
   /** Index of the first batch to send (batches before it were sent earlier). */
@@ -128,7 +132,8 @@ export function normalizeStatus(status: string | undefined): string {
  * it created the first time.
  */
 export async function submitBatches(options: SubmitBatchesOptions): Promise<SubmitBatchesResult> {
-  const { client, distributionId, batches } = options;
+  const { distributionId, batches } = options;
+  const api = apisOf(options.client)(distributionId);
   if (!Number.isInteger(options.fromBatch) || options.fromBatch < 0 || options.fromBatch > batches.length) {
     throw new ConfigurationError(
       `fromBatch must be a whole number between 0 and ${batches.length}, got ${JSON.stringify(options.fromBatch)}`,
@@ -138,43 +143,23 @@ export async function submitBatches(options: SubmitBatchesOptions): Promise<Subm
   for (let batchIndex = options.fromBatch; batchIndex < batches.length; batchIndex++) {
     const paths = batches[batchIndex] ?? [];
     const callerReference = options.callerReference(batchIndex);
-    let invalidation: Invalidation | undefined;
+    let invalidation: InvalidationState;
     try {
-      const output = await client.send(
-        new CreateInvalidationCommand({
-          DistributionId: distributionId,
-          InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: [...paths] } },
-        }),
-        withSignal(options.abortSignal),
-      );
-      invalidation = output.Invalidation;
+      invalidation = await api.create(paths, callerReference, options.abortSignal);
     } catch (error) {
       const name = errorName(error);
       if (name === "TooManyInvalidationsInProgress") return { created, nextBatch: batchIndex, busy: true };
       if (name === "InvalidationBatchAlreadyExists") {
         throw new ConfigurationError(
-          `CreateInvalidation on ${distributionId} failed: caller reference ${JSON.stringify(callerReference)} ` +
+          `${api.describe("CreateInvalidation")} failed: caller reference ${JSON.stringify(callerReference)} ` +
             `was already used for batch ${batchIndex} with other paths. A caller reference must identify one ` +
             "deploy: use a new one (for example a new run or job id) when the paths change",
           { cause: error },
         );
       }
-      throw classifyError(error, `CreateInvalidation on ${distributionId}`);
+      throw classifyError(error, api.describe("CreateInvalidation"));
     }
-    if (invalidation?.Id === undefined) {
-      throw classifyError(
-        new Error("the response holds no invalidation id"),
-        `CreateInvalidation on ${distributionId} (batch ${batchIndex})`,
-      );
-    }
-    const entry: CreatedInvalidation = {
-      distributionId,
-      id: invalidation.Id,
-      status: normalizeStatus(invalidation.Status),
-      paths: invalidation.InvalidationBatch?.Paths?.Items ?? [...paths],
-      callerReference: invalidation.InvalidationBatch?.CallerReference ?? callerReference,
-      batchIndex,
-    };
+    const entry: CreatedInvalidation = { distributionId, ...invalidation, batchIndex };
     created.push(entry);
     options.onCreated?.(entry);
   }
@@ -186,25 +171,20 @@ export async function submitBatches(options: SubmitBatchesOptions): Promise<Subm
  * is a PermissionError at once, never a reason to poll again).
  */
 export async function getInvalidationStatuses(
-  client: CloudFrontClient,
+  client: CloudFrontClient | InvalidationApis,
   refs: readonly InvalidationRef[],
   abortSignal?: AbortSignal,
 ): Promise<InvalidationStatus[]> {
+  const apis = apisOf(client);
   const statuses: InvalidationStatus[] = [];
   // One after the other: a handful of refs per run, and GetInvalidation is rate limited per account.
   for (const ref of refs) {
+    const api = apis(ref.distributionId);
     try {
-      const output = await client.send(
-        new GetInvalidationCommand({ DistributionId: ref.distributionId, Id: ref.id }),
-        withSignal(abortSignal),
-      );
-      statuses.push({
-        distributionId: ref.distributionId,
-        id: ref.id,
-        status: normalizeStatus(output.Invalidation?.Status),
-      });
+      const { status } = await api.get(ref.id, abortSignal);
+      statuses.push({ distributionId: ref.distributionId, id: ref.id, status });
     } catch (error) {
-      throw classifyError(error, `GetInvalidation ${ref.id} on ${ref.distributionId}`);
+      throw classifyError(error, api.describe("GetInvalidation", ref.id));
     }
   }
   return statuses;
@@ -216,19 +196,204 @@ export async function getInvalidationStatuses(
  * TooManyInvalidationsInProgress. Errors throw, classified.
  */
 export async function listRunningInvalidations(
-  client: CloudFrontClient,
+  client: CloudFrontClient | InvalidationApis,
   distributionId: string,
   abortSignal?: AbortSignal,
 ): Promise<InvalidationRef[]> {
+  const api = apisOf(client)(distributionId);
   try {
-    const output = await client.send(
-      new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 100 }),
-      withSignal(abortSignal),
-    );
-    return (output.InvalidationList?.Items ?? [])
-      .filter((item) => item.Id !== undefined && normalizeStatus(item.Status) !== COMPLETED)
-      .map((item) => ({ distributionId, id: item.Id as string }));
+    return (await api.list(abortSignal))
+      .filter((item) => item.status !== COMPLETED)
+      .map((item) => ({ distributionId, id: item.id }));
   } catch (error) {
-    throw classifyError(error, `ListInvalidations on ${distributionId}`);
+    throw classifyError(error, api.describe("ListInvalidations"));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// One shape for sending and polling, whatever the target: a distribution or a distribution tenant
+// ---------------------------------------------------------------------------------------------
+
+/** An invalidation as the engine needs it, from either API. */
+export interface InvalidationState {
+  readonly id: string;
+  /** `InProgress` or `Completed` (normalized, see `normalizeStatus`). */
+  readonly status: string;
+  readonly paths: readonly string[];
+  readonly callerReference: string;
+}
+
+export interface InvalidationListing {
+  readonly id: string;
+  readonly status: string;
+}
+
+type Call = "CreateInvalidation" | "GetInvalidation" | "ListInvalidations";
+
+/**
+ * Creates, reads and lists invalidations on one target, a distribution or a distribution tenant,
+ * so that one send/wait engine serves both.
+ *
+ * Errors are the SDK's, unclassified, so the engine can match `TooManyInvalidationsInProgress`
+ * and `InvalidationBatchAlreadyExists` by name and classify the rest with
+ * `classifyError(error, api.describe(call))`. The one exception: a tenant call's `EntityNotFound`
+ * (which `classifyError` does not know) is thrown as a ConfigurationError.
+ */
+export interface InvalidationApi {
+  readonly kind: "distribution" | "tenant";
+  /** The distribution id, or the tenant id: what the engine's progress is kept under. */
+  readonly targetId: string;
+  /** The distribution whose limits and configuration apply (the tenant's multi-tenant distribution). */
+  readonly distributionId: string;
+  /** For messages and logs: `E2QWRUHAPOMQZL`, `tenant dt_abc (shop) of distribution E1…`. */
+  readonly label: string;
+  /** `describe("GetInvalidation", "I1")` → `GetInvalidation I1 on E2QWRUHAPOMQZL`, with the tenant API's own call names. */
+  describe(call: Call, invalidationId?: string): string;
+  create(paths: readonly string[], callerReference: string, signal?: AbortSignal): Promise<InvalidationState>;
+  get(invalidationId: string, signal?: AbortSignal): Promise<InvalidationState>;
+  /** The first page (newest first, at most 100), where running invalidations are. */
+  list(signal?: AbortSignal): Promise<InvalidationListing[]>;
+}
+
+/** The API of each target the engine sends to, by target id. */
+export type InvalidationApis = (targetId: string) => InvalidationApi;
+
+function toState(
+  invalidation: Invalidation | undefined,
+  paths: readonly string[],
+  callerReference: string,
+  context: string,
+): InvalidationState {
+  if (invalidation?.Id === undefined) throw classifyError(new Error("the response holds no invalidation id"), context);
+  return {
+    id: invalidation.Id,
+    status: normalizeStatus(invalidation.Status),
+    paths: invalidation.InvalidationBatch?.Paths?.Items ?? [...paths],
+    callerReference: invalidation.InvalidationBatch?.CallerReference ?? callerReference,
+  };
+}
+
+function toListing(items: readonly InvalidationSummary[] | undefined): InvalidationListing[] {
+  return (items ?? []).flatMap((item) =>
+    item.Id === undefined ? [] : [{ id: item.Id, status: normalizeStatus(item.Status) }],
+  );
+}
+
+const batchOf = (paths: readonly string[], callerReference: string) => ({
+  CallerReference: callerReference,
+  Paths: { Quantity: paths.length, Items: [...paths] },
+});
+
+const withSignal = (abortSignal: AbortSignal | undefined) => (abortSignal === undefined ? {} : { abortSignal });
+
+/** `InvalidationApi` over CreateInvalidation, GetInvalidation and ListInvalidations. */
+export function distributionInvalidationApi(client: CloudFrontClient, distributionId: string): InvalidationApi {
+  const describe = (call: Call, id?: string) => `${call}${id === undefined ? "" : ` ${id}`} on ${distributionId}`;
+  return {
+    kind: "distribution",
+    targetId: distributionId,
+    distributionId,
+    label: distributionId,
+    describe,
+    async create(paths, callerReference, signal) {
+      const output = await client.send(
+        new CreateInvalidationCommand({
+          DistributionId: distributionId,
+          InvalidationBatch: batchOf(paths, callerReference),
+        }),
+        withSignal(signal),
+      );
+      return toState(output.Invalidation, paths, callerReference, describe("CreateInvalidation"));
+    },
+    async get(invalidationId, signal) {
+      const output = await client.send(
+        new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
+        withSignal(signal),
+      );
+      return toState(output.Invalidation, [], "", describe("GetInvalidation", invalidationId));
+    },
+    async list(signal) {
+      const output = await client.send(
+        new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 100 }),
+        withSignal(signal),
+      );
+      return toListing(output.InvalidationList?.Items);
+    },
+  };
+}
+
+/** Every target a distribution, through `client`: the engine's default. */
+export const distributionApis =
+  (client: CloudFrontClient): InvalidationApis =>
+  (distributionId) =>
+    distributionInvalidationApi(client, distributionId);
+
+const TENANT_CALLS = {
+  CreateInvalidation: "CreateInvalidationForDistributionTenant",
+  GetInvalidation: "GetInvalidationForDistributionTenant",
+  ListInvalidations: "ListInvalidationsForDistributionTenant",
+} as const;
+
+/**
+ * `InvalidationApi` over CreateInvalidationForDistributionTenant, GetInvalidationForDistributionTenant
+ * and ListInvalidationsForDistributionTenant (all in @aws-sdk/client-cloudfront 3.1138.0).
+ */
+export function tenantInvalidationApi(client: CloudFrontClient, tenant: ResolvedTenant): InvalidationApi {
+  const label = `tenant ${tenant.id}${tenant.name !== tenant.id ? ` (${tenant.name})` : ""} of distribution ${tenant.distributionId}`;
+  const describe = (call: Call, id?: string) => `${TENANT_CALLS[call]}${id === undefined ? "" : ` ${id}`} on ${label}`;
+  const notFound = (error: unknown, call: Call): unknown =>
+    errorName(error) === "EntityNotFound"
+      ? new ConfigurationError(
+          `${describe(call)} failed: ${error instanceof Error ? error.message : String(error)} ` +
+            "(the tenant or invalidation does not exist: check the tenant id)",
+          { cause: error },
+        )
+      : error;
+  return {
+    kind: "tenant",
+    targetId: tenant.id,
+    distributionId: tenant.distributionId,
+    label,
+    describe,
+    async create(paths, callerReference, signal) {
+      try {
+        const output = await client.send(
+          new CreateInvalidationForDistributionTenantCommand({
+            Id: tenant.id,
+            InvalidationBatch: batchOf(paths, callerReference),
+          }),
+          withSignal(signal),
+        );
+        return toState(output.Invalidation, paths, callerReference, describe("CreateInvalidation"));
+      } catch (error) {
+        throw notFound(error, "CreateInvalidation");
+      }
+    },
+    async get(invalidationId, signal) {
+      try {
+        const output = await client.send(
+          new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: tenant.id, Id: invalidationId }),
+          withSignal(signal),
+        );
+        return toState(output.Invalidation, [], "", describe("GetInvalidation", invalidationId));
+      } catch (error) {
+        throw notFound(error, "GetInvalidation");
+      }
+    },
+    async list(signal) {
+      try {
+        const output = await client.send(
+          new ListInvalidationsForDistributionTenantCommand({ Id: tenant.id, MaxItems: 100 }),
+          withSignal(signal),
+        );
+        return toListing(output.InvalidationList?.Items);
+      } catch (error) {
+        throw notFound(error, "ListInvalidations");
+      }
+    },
+  };
+}
+
+/** A client, or the API of each target: the primitives below take either. */
+type Target = CloudFrontClient | InvalidationApis;
+const apisOf = (target: Target): InvalidationApis => (typeof target === "function" ? target : distributionApis(target));

@@ -4,7 +4,13 @@ import { requireCacheTagConfig } from "./cache-tags.js";
 import { callerReferences } from "./caller-reference.js";
 import { type ChangeLogBytes, readChangeLog } from "./change-source.js";
 import { type Clock, systemClock } from "./clock.js";
-import { type CreatedInvalidation, getInvalidationStatuses, type SendEvent } from "./cloudfront.js";
+import {
+  type CreatedInvalidation,
+  distributionInvalidationApi,
+  getInvalidationStatuses,
+  type SendEvent,
+  tenantInvalidationApi,
+} from "./cloudfront.js";
 import {
   checkPrefixAgainstDistribution,
   originPrefixForBucket,
@@ -18,6 +24,7 @@ import {
   type InvalidationError,
   type UnsentBatch,
 } from "./errors.js";
+import { type ResolvedTenant, resolveTenant } from "./invalidation-target.js";
 import type { KeyMappingOptions } from "./paths.js";
 import { CLOUDFRONT_LIMITS } from "./plan.js";
 import {
@@ -72,10 +79,20 @@ export interface InvalidationRequest {
   readonly readDistribution?: boolean;
   /** The bucket that was synced (`s3-uri`, the deploy location); else the sync log's `s3://` bucket. */
   readonly syncedBucket?: string;
+  /**
+   * Distribution tenants to invalidate (ids, names or domains; resolved with `resolveTenant`), next to
+   * or instead of `distributionIds`: each is planned, batched and waited for through the tenant APIs.
+   */
+  readonly tenants?: readonly string[];
   /** Cache tags to invalidate (`#tag` items, validated by `parseCacheTags`); need a CacheTagConfig. */
   readonly cacheTags?: readonly string[];
   /** How the user named each input, for messages: `--distribution-id`, `input "s3-prefix"`, ... */
-  readonly names?: { readonly distribution?: string; readonly keyPrefix?: string; readonly cacheTags?: string };
+  readonly names?: {
+    readonly distribution?: string;
+    readonly tenant?: string;
+    readonly keyPrefix?: string;
+    readonly cacheTags?: string;
+  };
   /** Progress saved by an earlier invocation (the Lambda's continuation): carry on from it. */
   readonly resume?: SendState;
   /**
@@ -169,9 +186,10 @@ export async function runInvalidation(
   let outcome: PlanOutcome;
   let warnings: string[];
   let keyPrefix: InvalidationReport["keyPrefix"];
+  let targets: Targets;
   try {
     const read = await readChanges(request);
-    const targets = await readTargets(request, read.buckets, cloudFront);
+    targets = await readTargets(request, read.buckets, cloudFront);
     base = { ...base, distributionIds: targets.distributionIds };
     keyPrefix = targets.keyPrefix;
     ({ outcome, warnings } = plan(request, read, targets));
@@ -187,8 +205,17 @@ export async function runInvalidation(
 
   const { batches } = outcome.plan;
   const caller = request.caller;
+  const tenants = targets.tenants;
   const context: SendContext = {
-    client: cloudFront(),
+    client:
+      tenants.size === 0
+        ? cloudFront()
+        : (id: string) => {
+            const tenant = tenants.get(id);
+            return tenant === undefined
+              ? distributionInvalidationApi(cloudFront(), id)
+              : tenantInvalidationApi(cloudFront(), tenant);
+          },
     batches,
     callerReference: callerReferences({ ...caller, batches }),
     clock,
@@ -290,7 +317,10 @@ async function readChanges(request: InvalidationRequest): Promise<ChangesRead> {
 }
 
 interface Targets {
+  /** What the engine sends to: distribution ids, then tenant ids. */
   readonly distributionIds: readonly string[];
+  /** The tenants among them, by id. */
+  readonly tenants: ReadonlyMap<string, ResolvedTenant>;
   readonly keyPrefix?: { readonly value: string; readonly from: "given" | "distribution" };
   readonly warnings: readonly string[];
 }
@@ -314,18 +344,26 @@ async function readTargets(
   const prefixName = names.keyPrefix ?? "the key prefix";
   const given = request.mapping?.s3Prefix;
   const givenPrefix = given === undefined ? undefined : { value: given, from: "given" as const };
-  const distributionIds = request.distributionIds.every((id) => DISTRIBUTION_ID.test(id))
+  const distributions = request.distributionIds.every((id) => DISTRIBUTION_ID.test(id))
     ? request.distributionIds
     : await resolveDistributionIds(cloudFront(), request.distributionIds, distributionName);
+  const tenants = new Map<string, ResolvedTenant>();
+  for (const tenant of request.tenants ?? []) {
+    const resolved = await resolveTenant(cloudFront(), tenant, names.tenant ?? "the tenant");
+    tenants.set(resolved.id, resolved);
+  }
+  const distributionIds = [...distributions, ...tenants.keys()];
   const tags = request.cacheTags ?? [];
   const bucket = request.syncedBucket ?? (logBuckets.length === 1 ? logBuckets[0] : undefined);
   const readPrefix = request.readDistribution === true && !request.dryRun && bucket !== undefined;
   if (!readPrefix && tags.length === 0) {
-    return { distributionIds, warnings: [], ...(givenPrefix === undefined ? {} : { keyPrefix: givenPrefix }) };
+    return { distributionIds, tenants, warnings: [], ...(givenPrefix === undefined ? {} : { keyPrefix: givenPrefix }) };
   }
   const warnings: string[] = [];
   const derived = new Set<string>();
-  for (const distributionId of distributionIds) {
+  for (const target of distributionIds) {
+    // A tenant's origins, behaviors and cache-tag configuration are its distribution's.
+    const distributionId = tenants.get(target)?.distributionId ?? target;
     let config: DistributionConfig;
     try {
       config = await readDistributionConfig(cloudFront(), distributionId);
@@ -356,17 +394,18 @@ async function readTargets(
       derived.add(origin.keyPrefix);
     }
   }
-  if (given !== undefined) return { distributionIds, warnings, keyPrefix: { value: given, from: "given" } };
+  if (given !== undefined) return { distributionIds, tenants, warnings, keyPrefix: { value: given, from: "given" } };
   if (derived.size > 1) {
     warnings.push(
       `the distributions serve bucket ${JSON.stringify(bucket)} from different key prefixes (${[...derived].map((p) => JSON.stringify(p)).join(", ")}): ` +
         `keys are mapped without a prefix; invalidate them one at a time, or give ${prefixName}`,
     );
-    return { distributionIds, warnings };
+    return { distributionIds, tenants, warnings };
   }
   const [only] = derived;
   return {
     distributionIds,
+    tenants,
     warnings,
     ...(only === undefined ? {} : { keyPrefix: { value: only, from: "distribution" } }),
   };

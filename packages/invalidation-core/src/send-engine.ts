@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "./clock.js";
 import {
   type CreatedInvalidation,
   getInvalidationStatuses,
+  type InvalidationApis,
   type InvalidationRef,
   listRunningInvalidations,
   type SendEvent,
@@ -194,7 +195,8 @@ export function checkResumedState(
 }
 
 export interface SendContext {
-  readonly client: CloudFrontClient;
+  /** A client (every target is a distribution), or the API of each target (distribution tenants). */
+  readonly client: CloudFrontClient | InvalidationApis;
   readonly batches: readonly (readonly string[])[];
   readonly callerReference: (distributionId: string, batchIndex: number) => string;
   readonly clock: Clock;
@@ -362,10 +364,17 @@ class Draft {
 
   /** Sends what the distribution takes; true when CloudFront answered TooManyInvalidationsInProgress. */
   private async sendTo(index: number, signal: AbortSignal): Promise<boolean> {
-    const d = this.distributions[index] as DistributionProgress;
-    const room = this.context.roomForIds?.(this.value()) ?? Number.POSITIVE_INFINITY;
-    // No room to remember another id: as good as busy, tried again next round.
+    const roomNow = () => this.context.roomForIds?.(this.value()) ?? Number.POSITIVE_INFINITY;
+    let room = roomNow();
+    // No room to remember another id: learn which of ours completed (a size-limited carrier may
+    // leave completed ones out), else nothing would ever free room before the poll phase.
+    if (room <= 0 && this.start.wait && this.pending().length > 0) {
+      await this.poll(signal);
+      room = roomNow();
+    }
+    // Still no room: as good as busy, tried again next round.
     if (room <= 0) return true;
+    const d = this.distributions[index] as DistributionProgress;
     const result = await submitBatches({
       client: this.context.client,
       distributionId: d.distributionId,

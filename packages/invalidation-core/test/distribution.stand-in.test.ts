@@ -2,9 +2,10 @@ import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { type CloudFrontApiStandIn, startCloudFrontApiStandIn, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheTagHeader, parseCacheTagList, requireCacheTagConfig } from "../src/cache-tags.js";
+import { distributionInvalidationApi, tenantInvalidationApi } from "../src/cloudfront.js";
 import { readDistributionConfig, readOriginPrefix, resolveDistributionIds } from "../src/distribution.js";
 import { ConfigurationError, PermissionError } from "../src/errors.js";
-import { distributionInvalidationApi, resolveTenant, tenantInvalidationApi } from "../src/invalidation-target.js";
+import { resolveTenant } from "../src/invalidation-target.js";
 
 // Real SDK requests and XML parsing against the project's CloudFront stand-in, for what moto_server
 // lacks (see distribution.moto.test.ts): aliases in ListDistributions and its pages, OAC and

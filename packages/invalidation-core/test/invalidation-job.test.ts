@@ -3,8 +3,11 @@ import {
   CloudFrontClient,
   CreateInvalidationCommand,
   type CreateInvalidationCommandInput,
+  CreateInvalidationForDistributionTenantCommand,
   GetDistributionConfigCommand,
+  GetDistributionTenantCommand,
   GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
   ListDistributionsCommand,
   NoSuchInvalidation,
   TooManyInvalidationsInProgress,
@@ -318,5 +321,18 @@ describe("runInvalidation reads the distribution (issue 17)", () => {
     const refused = await run({ cacheTags: ["#product-42"], names: { cacheTags: "--cache-tag" } });
     expect(refused.report.status).toBe("failed");
     expect(refused.report.error?.message).toMatch(/--cache-tag gives cache tag #product-42, but distribution/);
+  });
+
+  it("plans, sends and waits for a distribution tenant through the tenant APIs", async () => {
+    cf.on(GetDistributionTenantCommand).resolves({
+      DistributionTenant: { Id: "dt_2abcDEF", DistributionId: "E2QWRUHAPOMQZL", Name: "shop", Domains: [] },
+    } as never);
+    cf.on(CreateInvalidationForDistributionTenantCommand).callsFake((input) => created(input as never));
+    cf.on(GetInvalidationForDistributionTenantCommand).resolves(completed("I1") as never);
+    const { report } = await run({ distributionIds: [], tenants: ["shop"], paths: ["/a"], wait: true });
+    expect(report.status).toBe("completed");
+    expect(report.distributionIds).toEqual(["dt_2abcDEF"]);
+    expect(cf.commandCalls(CreateInvalidationForDistributionTenantCommand)[0]?.args[0].input.Id).toBe("dt_2abcDEF");
+    expect(cf.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
   });
 });

@@ -14,13 +14,9 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { distributionInvalidationApi, tenantInvalidationApi } from "../src/cloudfront.js";
 import { ConfigurationError, errorName, PermissionError } from "../src/errors.js";
-import {
-  distributionInvalidationApi,
-  type ResolvedTenant,
-  resolveTenant,
-  tenantInvalidationApi,
-} from "../src/invalidation-target.js";
+import { type ResolvedTenant, resolveTenant } from "../src/invalidation-target.js";
 
 const cloudFront = mockClient(CloudFrontClient);
 const client = new CloudFrontClient({ region: "us-east-1" });
@@ -126,7 +122,8 @@ describe("distributionInvalidationApi", () => {
       { id: "I2", status: "InProgress" },
       { id: "I1", status: "Completed" },
     ]);
-    expect(api.describe("CreateInvalidation")).toBe("CreateInvalidation on distribution E2QWRUHAPOMQZL");
+    // The distribution API keeps the wording every earlier message had: `CreateInvalidation on <id>`.
+    expect(api.describe("CreateInvalidation")).toBe("CreateInvalidation on E2QWRUHAPOMQZL");
   });
 
   it("leaves the SDK's errors as they are, for the engine to match by name", async () => {
