@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../src/errors.js";
 import { parseChanges } from "../src/sync-log.js";
-import { decodeChangeText } from "../src/text-decoding.js";
+import { ChangeTextDecoder, decodeChangeText } from "../src/text-decoding.js";
 
 const line = "upload: public/café.html to s3://site/café.html\n";
 
@@ -49,5 +49,44 @@ describe("decodeChangeText", () => {
     const { text, warning } = decodeChangeText(cut, "sync.log");
     expect(warning).toMatch(/incomplete UTF-8 character/);
     expect(parseChanges(text).objects[0]?.key).toBe("café.html");
+  });
+});
+
+describe("ChangeTextDecoder, fed chunk by chunk", () => {
+  const text = "upload: a/café.html to s3://b/café.html\r\nCompleted 1 file(s)\rdelete: s3://b/日本 😀\n";
+  const encodings: [string, Buffer][] = [
+    ["UTF-8", Buffer.from(text)],
+    ["UTF-8 with a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ["UTF-16LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])],
+    ["UTF-16BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])],
+  ];
+  for (const [name, bytes] of encodings) {
+    it(`decodes ${name} split at every byte, and byte by byte, as the whole`, () => {
+      const decode = (chunks: Buffer[]) => {
+        const decoder = new ChangeTextDecoder("log");
+        let out = "";
+        for (const chunk of chunks) out += decoder.decode(chunk);
+        return { text: out + decoder.end(), warnings: decoder.warnings };
+      };
+      expect(decode([bytes])).toEqual({ text, warnings: [] });
+      for (let i = 0; i <= bytes.length; i++) {
+        expect(decode([bytes.subarray(0, i), bytes.subarray(i)]), `split at ${i}`).toEqual({ text, warnings: [] });
+      }
+      expect(decode([...bytes].map((b) => Buffer.from([b])))).toEqual({ text, warnings: [] });
+    });
+  }
+
+  it("decides UTF-8 or Windows-1252 per line, whatever the split", () => {
+    const bytes = Buffer.concat([
+      Buffer.from("café\n", "latin1"),
+      Buffer.from("café\r", "utf8"),
+      Buffer.from("naïve", "latin1"),
+    ]);
+    for (let i = 0; i <= bytes.length; i++) {
+      const decoder = new ChangeTextDecoder("log");
+      const out = decoder.decode(bytes.subarray(0, i)) + decoder.decode(bytes.subarray(i)) + decoder.end();
+      expect(out, `split at ${i}`).toBe("café\ncafé\rnaïve");
+      expect(decoder.windows1252Lines).toBe(2);
+    }
   });
 });
