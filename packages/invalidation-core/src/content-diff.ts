@@ -1,6 +1,5 @@
-import type { Dirent, Stats } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import type { Stats } from "node:fs";
+import { stat } from "node:fs/promises";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
 import {
   AWS_CLI_MULTIPART_DEFAULTS,
@@ -11,6 +10,7 @@ import {
 } from "./content-diff-etag.js";
 import { ConfigurationError, classifyError, errorName, PermissionError, TransientError } from "./errors.js";
 import { normalizeS3Prefix } from "./s3-location.js";
+import { walkSiteFiles } from "./site-listing.js";
 import { parseChanges } from "./sync-log.js";
 
 export {
@@ -252,17 +252,17 @@ export function changedKeys(report: ContentDiffReport): string[] {
 }
 
 /**
- * The change list for `--changes FILE` / `buildPlan({ changes })`: the plain-list format that core
- * `parseChanges` reads, one full key a line, sorted. A key gets a leading `/` (which parseChanges
- * drops) only where it would otherwise be misread: it starts with `/` or a space, or reads as an
- * AWS CLI log line or an `s3://` URI. Empty string when nothing changed.
- *
- * Throws ConfigurationError naming the key for a key that no line can express: one holding a
- * line break, or ending in white space (parseChanges trims lines). Invalidate such a key another
- * way (an explicit path, or `/*`); `changedKeys` still lists it.
+ * The change list for `--changes FILE` and the action's `changes-file`: the plain-list format that
+ * the core's change-log reader takes, one full key a line, sorted. Every key can be written:
+ * - most keys as they are;
+ * - with a leading `/` (which the reader drops) where the key would otherwise be misread: it
+ *   starts with `/`, or reads as an AWS CLI log line or an `s3://` URI;
+ * - as a JSON string (`"a\nb.html"`) where no plain line holds it: a line break, white space at
+ *   either end, a leading `"`. The reader takes a line that is a JSON string as that key.
+ * Empty string when nothing changed.
  *
  * @example
- * formatChangeList(["www/a b.html", "/odd"]) // → "www/a b.html\n//odd\n"
+ * formatChangeList(["www/a b.html", "/odd", "two\nlines"]) // → "www/a b.html\n//odd\n\"two\\nlines\"\n"
  */
 export function formatChangeList(reportOrKeys: ContentDiffReport | readonly string[]): string {
   const keys = isKeyList(reportOrKeys) ? reportOrKeys : changedKeys(reportOrKeys);
@@ -279,32 +279,15 @@ export function formatChangeList(reportOrKeys: ContentDiffReport | readonly stri
   return text;
 }
 
-/** A change list, and the changed keys that no line of it can hold. */
+/** A change list, and the changed keys that no line of it can hold (none since keys can be quoted). */
 export interface ChangeListSplit {
-  /** One key a line, as `parseChanges` reads it back; `""` when there is no key. */
   readonly text: string;
-  /** Keys with a line break or trailing white space: the caller must invalidate them another way. */
   readonly unlisted: readonly string[];
 }
 
-/**
- * Splits changed keys into the change list that `parseChanges` reads back exactly and the keys that
- * no line can hold, so that a caller can cover those another way (explicit paths, a wildcard)
- * instead of losing them. Pure.
- */
+/** @deprecated every key now has a line (see formatChangeList); kept while the adapters move off it. */
 export function splitChangeList(keys: readonly string[]): ChangeListSplit {
-  const listed: string[] = [];
-  const unlisted: string[] = [];
-  for (const key of keys) {
-    try {
-      changeListLine(key);
-      listed.push(key);
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      unlisted.push(key);
-    }
-  }
-  return { text: formatChangeList(listed), unlisted };
+  return { text: formatChangeList(keys), unlisted: [] };
 }
 
 function changeListLine(key: string): string {
@@ -315,12 +298,14 @@ function changeListLine(key: string): string {
       parsed.objects.length === 1 && parsed.warnings.length === 0 && only?.bucket === undefined && only?.key === key
     );
   };
-  if (!/[\r\n]/.test(key)) {
+  if (!/[\r\n]/.test(key) && !key.startsWith('"')) {
     if (!key.startsWith("/") && readsAs(key)) return key;
     if (readsAs(`/${key}`)) return `/${key}`;
   }
+  const quoted = JSON.stringify(key);
+  if (readsAs(quoted)) return quoted;
   throw new ConfigurationError(
-    `the key ${JSON.stringify(key)} cannot be written in a one-key-a-line change list (it holds a line break or ends in white space); invalidate it another way (an explicit path, or /*)`,
+    `the key ${JSON.stringify(key)} cannot be written in a change list; invalidate it another way (an explicit path, or /*). This is a bug: please report it`,
   );
 }
 
@@ -415,54 +400,19 @@ async function requireDirectory(root: string): Promise<Stats> {
 }
 
 /**
- * The files below `root` as keys relative to it (`/`-separated), with their sizes. Follows
- * symbolic links like the AWS CLI (never twice into the same directory); skips what the CLI skips.
+ * The files below `root` as keys relative to it (`/`-separated), with their sizes. The one site
+ * walker (see walkSiteFiles) finds them: it follows symbolic links like the AWS CLI, skips loops.
  */
 async function listLocalFiles(
   root: string,
   followSymlinks: boolean,
   warnings: string[],
 ): Promise<Map<string, LocalFile>> {
-  const rootStats = await requireDirectory(root);
-  const visited = new Set([`${rootStats.dev}:${rootStats.ino}`]);
-  const pending: { key: string; path: string }[] = [];
-  const directories: { path: string; key: string }[] = [{ path: root, key: "" }];
-  while (directories.length > 0) {
-    const directory = directories.pop()!;
-    let entries: Dirent[];
-    try {
-      entries = await readdir(directory.path, { withFileTypes: true });
-    } catch (error) {
-      throw new ConfigurationError(`cannot list ${JSON.stringify(directory.path)}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const links: { key: string; path: string }[] = [];
-    for (const entry of entries) {
-      const path = join(directory.path, entry.name);
-      const key = directory.key + entry.name;
-      if (entry.isDirectory()) directories.push({ path, key: `${key}/` });
-      else if (entry.isFile()) pending.push({ key, path });
-      else if (entry.isSymbolicLink()) {
-        if (followSymlinks) links.push({ key, path });
-      } else warnings.push(`skipped ${JSON.stringify(key)}: not a regular file`);
-    }
-    // A symbolic link may point at a file or a directory: stat follows it.
-    const targets = await mapWithConcurrency(links, STAT_CONCURRENCY, (link) => stat(link.path).catch(() => undefined));
-    for (const [index, link] of links.entries()) {
-      const target = targets[index];
-      if (target === undefined) warnings.push(`skipped ${JSON.stringify(link.key)}: broken symbolic link`);
-      else if (target.isFile()) pending.push(link);
-      else if (!target.isDirectory()) warnings.push(`skipped ${JSON.stringify(link.key)}: not a regular file`);
-      else if (!visited.has(`${target.dev}:${target.ino}`)) {
-        visited.add(`${target.dev}:${target.ino}`);
-        directories.push({ path: link.path, key: `${link.key}/` });
-      }
-    }
-  }
-  const sizes = await mapWithConcurrency(pending, STAT_CONCURRENCY, async (file) => (await stat(file.path)).size);
+  const { files: found, skipped } = await walkSiteFiles(root, { followSymlinks });
+  warnings.push(...skipped);
+  const sizes = await mapWithConcurrency(found, STAT_CONCURRENCY, async (file) => (await stat(file.path)).size);
   const files = new Map<string, LocalFile>();
-  for (const [index, file] of pending.entries()) files.set(file.key, { path: file.path, size: sizes[index]! });
+  for (const [index, file] of found.entries()) files.set(file.key, { path: file.path, size: sizes[index]! });
   return files;
 }
 
