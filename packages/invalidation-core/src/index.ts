@@ -12,6 +12,7 @@ export * from "./invalidation-job.js";
 export * from "./invalidation-target.js";
 export * from "./paths.js";
 export * from "./plan.js";
+export * from "./plan-cost.js";
 export * from "./report-text.js";
 export * from "./s3-location.js";
 export * from "./send-engine.js";
