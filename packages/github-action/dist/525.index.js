@@ -8,21 +8,17 @@ export const modules = {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  loadChanges: () => (/* binding */ loadChanges),
-  parseSavedDiff: () => (/* binding */ parseSavedDiff),
   runDiffStep: () => (/* binding */ runDiffStep)
 });
 
-// UNUSED EXPORTS: INLINE_STATE_CHARS, STATE, changeListWithExtraPaths
+// UNUSED EXPORTS: STATE, changeListWithExtraPaths, parseSavedDiff, sameSizeVerdict
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 12 modules
-var dist = __webpack_require__(43);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 19 modules
+var dist = __webpack_require__(9899);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
 // EXTERNAL MODULE: external "node:crypto"
@@ -142,6 +138,8 @@ function requireByteCount(value, name, minimum) {
 
 // EXTERNAL MODULE: ../invalidation-core/dist/s3-location.js
 var s3_location = __webpack_require__(3411);
+// EXTERNAL MODULE: ../invalidation-core/dist/site-listing.js
+var site_listing = __webpack_require__(2327);
 // EXTERNAL MODULE: ../invalidation-core/dist/sync-log.js
 var sync_log = __webpack_require__(5741);
 ;// CONCATENATED MODULE: ../invalidation-core/dist/content-diff.js
@@ -403,59 +401,15 @@ async function requireDirectory(root) {
     return rootStats;
 }
 /**
- * The files below `root` as keys relative to it (`/`-separated), with their sizes. Follows
- * symbolic links like the AWS CLI (never twice into the same directory); skips what the CLI skips.
+ * The files below `root` as keys relative to it (`/`-separated), with their sizes. The one site
+ * walker (see walkSiteFiles) finds them: it follows symbolic links like the AWS CLI, skips loops.
  */
 async function listLocalFiles(root, followSymlinks, warnings) {
-    const rootStats = await requireDirectory(root);
-    const visited = new Set([`${rootStats.dev}:${rootStats.ino}`]);
-    const pending = [];
-    const directories = [{ path: root, key: "" }];
-    while (directories.length > 0) {
-        const directory = directories.pop();
-        let entries;
-        try {
-            entries = await (0,promises_.readdir)(directory.path, { withFileTypes: true });
-        }
-        catch (error) {
-            throw new errors/* ConfigurationError */.j1(`cannot list ${JSON.stringify(directory.path)}: ${error.message}`, {
-                cause: error,
-            });
-        }
-        const links = [];
-        for (const entry of entries) {
-            const path = (0,external_node_path_.join)(directory.path, entry.name);
-            const key = directory.key + entry.name;
-            if (entry.isDirectory())
-                directories.push({ path, key: `${key}/` });
-            else if (entry.isFile())
-                pending.push({ key, path });
-            else if (entry.isSymbolicLink()) {
-                if (followSymlinks)
-                    links.push({ key, path });
-            }
-            else
-                warnings.push(`skipped ${JSON.stringify(key)}: not a regular file`);
-        }
-        // A symbolic link may point at a file or a directory: stat follows it.
-        const targets = await mapWithConcurrency(links, STAT_CONCURRENCY, (link) => (0,promises_.stat)(link.path).catch(() => undefined));
-        for (const [index, link] of links.entries()) {
-            const target = targets[index];
-            if (target === undefined)
-                warnings.push(`skipped ${JSON.stringify(link.key)}: broken symbolic link`);
-            else if (target.isFile())
-                pending.push(link);
-            else if (!target.isDirectory())
-                warnings.push(`skipped ${JSON.stringify(link.key)}: not a regular file`);
-            else if (!visited.has(`${target.dev}:${target.ino}`)) {
-                visited.add(`${target.dev}:${target.ino}`);
-                directories.push({ path: link.path, key: `${link.key}/` });
-            }
-        }
-    }
-    const sizes = await mapWithConcurrency(pending, STAT_CONCURRENCY, async (file) => (await (0,promises_.stat)(file.path)).size);
+    const { files: found, skipped } = await (0,site_listing/* walkSiteFiles */.y)(root, { followSymlinks });
+    warnings.push(...skipped);
+    const sizes = await mapWithConcurrency(found, STAT_CONCURRENCY, async (file) => (await (0,promises_.stat)(file.path)).size);
     const files = new Map();
-    for (const [index, file] of pending.entries())
+    for (const [index, file] of found.entries())
         files.set(file.key, { path: file.path, size: sizes[index] });
     return files;
 }
@@ -543,7 +497,7 @@ async function mapWithConcurrency(items, limit, work) {
 // EXTERNAL MODULE: ./src/state.ts
 var state = __webpack_require__(990);
 // EXTERNAL MODULE: ./src/summary.ts
-var summary = __webpack_require__(2327);
+var src_summary = __webpack_require__(7565);
 ;// CONCATENATED MODULE: ./src/diff-step.ts
 
 
@@ -552,133 +506,88 @@ var summary = __webpack_require__(2327);
 
 
 
-
 /**
- * Names of the state the main step saves for the post step. The runner hands each to the post
- * step as the variable `STATE_<name>`.
- */
-/**
- * A change list up to this many characters travels in the state itself; a longer one only as its
- * file (one environment variable may hold at most 128 KiB on Linux, all of them about 2 MiB).
- */
-const INLINE_STATE_CHARS = 16 * 1024;
-/** Reads the state the main step saved; undefined when there is none (invalidation mode, diff-only). */
-function parseSavedDiff(raw) {
-    if (raw.trim() === "")
-        return undefined;
-    let value;
-    try {
-        value = JSON.parse(raw);
-    }
-    catch (error) {
-        throw new dist/* ConfigurationError */.j1(`the state saved by the main step is not JSON: ${error.message}`, {
-            cause: error,
-        });
-    }
-    const saved = value;
-    if (saved === null ||
-        typeof saved !== "object" ||
-        saved.version !== 1 ||
-        typeof saved.changesFile !== "string" ||
-        typeof saved.changeCount !== "number" ||
-        !Array.isArray(saved.extraPaths) ||
-        !saved.extraPaths.every((path) => typeof path === "string") ||
-        (saved.changes !== undefined && typeof saved.changes !== "string")) {
-        // Another version of the action in main and post (a moved tag mid-run) could do this.
-        throw new dist/* ConfigurationError */.j1("the state saved by the main step has an unknown shape: use the same version of the action for the whole job");
-    }
-    return saved;
-}
-/** The change list the post step invalidates: inline from the state, else from its file. */
-async function loadChanges(saved) {
-    if (saved.changes !== undefined)
-        return saved.changes;
-    try {
-        return await (0,promises_.readFile)(saved.changesFile, "utf8");
-    }
-    catch (error) {
-        throw new dist/* ConfigurationError */.j1(`cannot read the change list ${JSON.stringify(saved.changesFile)} that the main step wrote: ${error.message} (did a step delete RUNNER_TEMP?)`, { cause: error });
-    }
-}
-/**
- * Writes the keys as a change list (the core's split); a key with a line break or trailing white
- * space cannot be a line, so it becomes explicit paths (mapped with `s3-prefix` and
- * `index-document`), or `/*` when even that fails. Pure.
+ * The `changes-file` text (for the two-step form or the CLI) and the `extra-paths` output: a key with
+ * a line break or trailing white space cannot be a line, so it becomes explicit paths, or `/*` when
+ * even that fails. The post step gets the keys themselves and needs neither. Pure.
  */
 function changeListWithExtraPaths(keys, mapping) {
     const { text, unlisted } = splitChangeList(keys);
     if (unlisted.length === 0)
         return { text, unlisted, extraPaths: [] };
     const mapped = (0,dist/* keysToPaths */.UV)(unlisted, mapping);
-    const usable = mapped.warnings.length === 0 &&
-        mapped.paths.length > 0 &&
-        mapped.paths.every((path) => {
-            try {
-                (0,dist/* parseInvalidationPath */.rC)(path);
-                return true;
-            }
-            catch {
-                return false;
-            }
-        });
+    const valid = (path) => {
+        try {
+            return (0,dist/* parseInvalidationPath */.rC)(path) !== "";
+        }
+        catch {
+            return false;
+        }
+    };
+    const usable = mapped.warnings.length === 0 && mapped.paths.length > 0 && mapped.paths.every(valid);
     return { text, unlisted, extraPaths: usable ? [...mapped.paths] : ["/*"] };
 }
-/** Where the change list goes: RUNNER_TEMP (cleaned at the end of the job), else the system's temp. */
-async function writeChangesFile(text, env) {
-    const base = env.RUNNER_TEMP?.trim() || (0,external_node_os_.tmpdir)();
-    const directory = await (0,promises_.mkdtemp)((0,external_node_path_.join)(base, "cloudfront-invalidate-"));
-    const file = (0,external_node_path_.join)(directory, "changes.txt");
-    await (0,promises_.writeFile)(file, text);
-    return file;
-}
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-/** Names a few keys in a message, then counts the rest. */
-function someKeys(keys, max = 5) {
-    const named = keys.slice(0, max).map((key) => JSON.stringify(key));
-    return keys.length > max ? `${named.join(", ")} and ${keys.length - max} more` : named.join(", ");
+/**
+ * Same-size objects whose ETag is not the local file's MD5: if any object matched its file, the
+ * bucket's ETags are MD5s and these were edited with their size kept, plain modifications. Only
+ * when none matched may no ETag be an MD5 (SSE-KMS, SSE-C): then they cannot be verified, and a
+ * warning says so.
+ */
+function sameSizeVerdict(report) {
+    const sameSize = report.unverifiable.filter((u) => u.reason === "same-size-etag-mismatch");
+    const unverifiableEtags = sameSize.length > 0 && report.unchanged === 0;
+    const n = sameSize.length;
+    const [one, s] = [n === 1, (singular, many) => (n === 1 ? singular : many)];
+    return {
+        modified: report.modified.length + (unverifiableEtags ? 0 : n),
+        unverifiable: unverifiableEtags ? report.unverifiable : report.unverifiable.filter((u) => !sameSize.includes(u)),
+        warning: !unverifiableEtags
+            ? undefined
+            : `${(0,dist/* plural */.LS)(n, "object")} ${s("has", "have")} the size of ${s("its", "their")} local file but another ETag, and no object ` +
+                `matched its file's hash: ${s("it is", "they are")} probably encrypted with SSE-KMS or SSE-C, whose ETags are not MD5s, ` +
+                `so ${s("its", "their")} content cannot be compared. ${one ? "It counts" : "They count"} as changed.`,
+    };
 }
 const MAX_LOGGED_KEYS = 200;
 /**
- * The main step in diff mode, before the user's sync: compares the site directory with the
- * bucket by content, writes the change list to a file (the `changes-file` output), sets
- * `change-count`, and saves what the post step needs. Never throws: failures end in `setFailed`.
+ * Diff mode's main step, before the user's sync: compares the folder with the bucket by content,
+ * writes the change list (`changes-file`), sets the outputs and saves the changed keys for the
+ * post step. Never throws: failures end in `setFailed`.
  */
 async function runDiffStep(io, config, diff, dependencies) {
     const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
+    const summary = (found) => io
+        .writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }))
+        .catch((error) => io.warning(`could not write the job summary: ${error.message}`));
     try {
         const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
-        let report;
-        try {
-            report = await diffSiteAgainstBucket({
-                s3,
-                siteDirectory: diff.siteDirectory,
-                bucket: diff.bucket,
-                prefix: diff.prefix,
-                includeDeletions: diff.includeDeletions,
-                ...(diff.partSizeBytes === undefined ? {} : { partSizeBytes: diff.partSizeBytes }),
-            });
-        }
-        finally {
-            s3.destroy();
-        }
+        const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;
+        const options = { s3, siteDirectory, bucket, prefix, includeDeletions };
+        const report = await diffSiteAgainstBucket(partSizeBytes ? { ...options, partSizeBytes } : options).finally(() => s3.destroy());
+        const verdict = sameSizeVerdict(report);
+        // The core's note on same-size mismatches warns on every same-size edit: the verdict's replaces it.
         for (const warning of report.warnings)
-            io.warning(warning);
+            if (!/^\d+ objects? of the same size/.test(warning))
+                io.warning(warning);
+        if (verdict.warning !== undefined)
+            io.warning(verdict.warning);
         const keys = changedKeys(report);
-        const split = changeListWithExtraPaths(keys, {
-            ...(config.s3Prefix === undefined ? {} : { s3Prefix: config.s3Prefix }),
-            indexDocument: config.indexDocument,
-        });
-        if (split.unlisted.length > 0) {
-            io.warning(`${plural(split.unlisted.length, "changed key")} cannot be written in a change list (a line break or trailing white space): ${someKeys(split.unlisted)}. ` +
-                (split.extraPaths[0] === "/*"
-                    ? "No invalidation path can name them either: /* is invalidated instead."
-                    : `They are invalidated by explicit paths instead: ${split.extraPaths.join(" ")}`) +
-                (diff.diffOnly ? " Pass the extra-paths output as the invalidation step's paths input." : ""));
+        const mapping = { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) };
+        const list = changeListWithExtraPaths(keys, mapping);
+        if (list.unlisted.length > 0) {
+            io.warning(`${(0,dist/* plural */.LS)(list.unlisted.length, "changed key")} cannot be a line of changes-file (a line break or trailing white space): ` +
+                `${list.unlisted
+                    .slice(0, 5)
+                    .map((key) => JSON.stringify(key))
+                    .join(", ")}; the extra-paths output covers them (${list.extraPaths.join(" ")}).`);
         }
-        const changesFile = await writeChangesFile(split.text, dependencies.env);
-        io.info(`Content diff of ${where}: ${plural(keys.length, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged; hashed ${plural(report.hashedFiles, "file")} (${report.hashedBytes} bytes).`);
+        const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);
+        const changesFile = (0,external_node_path_.join)(directory, "changes.txt");
+        await (0,promises_.writeFile)(changesFile, list.text);
+        const counts = `${report.added.length} added, ${verdict.modified} modified, ${report.deleted.length} deleted, ${verdict.unverifiable.length} unverifiable`;
+        io.info(`Content diff of ${where}: ${(0,dist/* plural */.LS)(keys.length, "changed key")} (${counts}), ${report.unchanged} unchanged; hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes).`);
         if (!diff.includeDeletions && report.remoteOnly > 0) {
-            io.info(`${plural(report.remoteOnly, "object")} under the prefix are not in the folder; with delete: false they are left out (the sync keeps them).`);
+            io.info(`${(0,dist/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (delete: false: the sync keeps them).`);
         }
         if (keys.length > 0) {
             io.startGroup(`Changed keys (${keys.length})`);
@@ -688,78 +597,36 @@ async function runDiffStep(io, config, diff, dependencies) {
                 io.info(`  ... and ${keys.length - MAX_LOGGED_KEYS} more (${changesFile})`);
             io.endGroup();
         }
-        for (const unverifiable of report.unverifiable.slice(0, 20)) {
-            io.info(`Counted as changed: ${JSON.stringify(unverifiable.key)}: ${unverifiable.detail}`);
-        }
+        for (const u of verdict.unverifiable.slice(0, 20))
+            io.info(`Counted as changed: ${JSON.stringify(u.key)}: ${u.detail}`);
         if (diff.prefix !== "" && config.s3Prefix === undefined) {
             // The keys keep the sync's prefix; only s3-prefix says whether the distribution serves it.
-            io.info(`The changed keys start with ${JSON.stringify(diff.prefix)} and s3-prefix is empty, so the paths will too (/${diff.prefix}...). If the distribution's origin path is /${diff.prefix.slice(0, -1)}, set s3-prefix: ${diff.prefix.slice(0, -1)}.`);
+            const bare = diff.prefix.slice(0, -1);
+            io.info(`The changed keys start with ${JSON.stringify(diff.prefix)} and s3-prefix is empty, so the paths will too. If the distribution's origin path is /${bare}, set s3-prefix: ${bare}.`);
         }
         io.info(diff.diffOnly
             ? `Diff only: invalidate in a later step with changes-file: ${changesFile}`
             : "The post step invalidates at the end of the job, after your sync, if the job succeeds.");
-        io.setOutput("change-count", String(keys.length));
-        io.setOutput("changes-file", changesFile);
-        io.setOutput("extra-paths", split.extraPaths.join("\n"));
-        io.setOutput("invalidation-ids", "");
-        io.setOutput("paths", "");
-        io.setOutput("path-count", "0");
-        io.setOutput("status", "diffed");
-        if (!diff.diffOnly) {
-            const saved = {
-                version: 1,
-                changeCount: keys.length,
-                changesFile,
-                extraPaths: split.extraPaths,
-                ...(split.text.length <= INLINE_STATE_CHARS ? { changes: split.text } : {}),
-            };
-            io.saveState(state/* STATE */.c.diff, JSON.stringify(saved));
-        }
-        await diff_step_summary(io, {
-            s3Uri: diff.s3Uri,
-            siteDirectory: config.siteDirectory?.directory ?? diff.siteDirectory,
-            added: report.added.length,
-            modified: report.modified.length,
-            deleted: report.deleted.length,
-            unverifiable: report.unverifiable.length,
-            unchanged: report.unchanged,
-            remoteOnlyIgnored: diff.includeDeletions ? 0 : report.remoteOnly,
-            keys,
-            diffOnly: diff.diffOnly,
-        });
+        const outputs = {
+            ...{
+                "change-count": String(keys.length),
+                "changes-file": changesFile,
+                "extra-paths": list.extraPaths.join("\n"),
+            },
+            ...{ "invalidation-ids": "", paths: "", "path-count": "0", status: "diffed" },
+        };
+        for (const [name, value] of Object.entries(outputs))
+            io.setOutput(name, value);
+        if (!diff.diffOnly)
+            io.saveState(state/* STATE */.c4.diff, await (0,state/* saveDiff */.bk)(keys, directory));
+        await summary({ counts: `${counts}, ${report.unchanged} unchanged`, keys });
     }
     catch (caught) {
         const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${where}`);
-        const prefix = {
-            configuration: "Configuration error",
-            permission: "Permission error",
-            transient: "Transient error",
-            timeout: "Timeout",
-        }[error.kind];
-        const message = `${prefix}: ${error.message}`;
+        const message = `${dist/* FAILURE_HEADLINE */.aR[error.kind]}: ${error.message}`;
         io.setOutput("status", "failed");
-        await diff_step_summary(io, {
-            s3Uri: diff.s3Uri,
-            siteDirectory: diff.siteDirectory,
-            added: 0,
-            modified: 0,
-            deleted: 0,
-            unverifiable: 0,
-            unchanged: 0,
-            remoteOnlyIgnored: 0,
-            keys: [],
-            diffOnly: diff.diffOnly,
-            failure: message,
-        });
+        await summary({ keys: [], failure: message });
         io.setFailed(message);
-    }
-}
-async function diff_step_summary(io, report) {
-    try {
-        await io.writeSummary((0,summary/* renderDiffSummary */.g2)(report));
-    }
-    catch (error) {
-        io.warning(`could not write the job summary: ${error.message}`);
     }
 }
 

@@ -1,13 +1,12 @@
-/**
- * The action's `status` output. `diffed`: the main step of diff mode computed the change list;
- * the post step (or, in the two-step form, a later step) invalidates.
- */
-export type ActionStatus = "completed" | "in-progress" | "dry-run" | "skipped" | "failed" | "diffed";
+import { plural } from "invalidation-core";
+import { codeBlock, codeSpan, markdownText } from "./runner-text.js";
 
-/** One row of the job summary: an invalidation that was (or, in a dry run, would be) created. */
+/** The `status` output (action.yml lists them). */
+export type ActionStatus = "completed" | "in-progress" | "dry-run" | "skipped" | "outside-prefix" | "failed" | "diffed";
+
+/** A row of the summary's table: an invalidation created, or a batch that would be (dry run) or was not sent. */
 export interface SummaryRow {
   readonly distributionId: string;
-  /** Absent in a dry run, or for a batch never sent. */
   readonly invalidationId?: string;
   readonly status: string;
   readonly pathCount: number;
@@ -16,116 +15,76 @@ export interface SummaryRow {
 export interface SummaryReport {
   readonly status: ActionStatus;
   readonly rows: readonly SummaryRow[];
-  /** The planned paths. */
   readonly paths: readonly string[];
   readonly changedCount: number;
   readonly collapsedCount: number;
-  readonly syncLog?: string;
-  /** What told the changes, for people (`the content diff`); overrides `syncLog` in the text. */
-  readonly changeSource?: string;
+  /** What told the changes (`the sync log`) and its file. */
+  readonly source?: { readonly what: string; readonly file?: string };
   readonly failure?: string;
 }
 
-/** Beyond this many paths the list is folded into a `<details>` block. */
+/** Beyond this many paths (or keys) the list is folded into a `<details>` block. */
 export const FOLD_PATHS_OVER = 10;
-
-// Markdown table cells: a `|` would end the cell and a newline the row.
-const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-
-/**
- * Renders the job summary (GitHub-flavoured Markdown): a table of distribution, invalidation id,
- * status and path count, then the planned paths, folded when the list is long. Pure.
- */
-export function renderSummary(report: SummaryReport): string {
-  const out: string[] = ["### CloudFront invalidation", ""];
-  if (report.status === "skipped") {
-    const source = report.changeSource ?? `the sync log${report.syncLog ? ` \`${cell(report.syncLog)}\`` : ""}`;
-    out.push(`Nothing to invalidate: ${source} shows no change. No invalidation was created.`, "");
-    return out.join("\n");
-  }
-  if (report.status === "dry-run") out.push("**Dry run:** nothing was created.", "");
-  if (report.failure !== undefined) out.push(`**Failed:** ${cell(report.failure)}`, "");
-  if (report.rows.length > 0) {
-    out.push("| Distribution | Invalidation | Status | Paths |", "| --- | --- | --- | --- |");
-    for (const row of report.rows) {
-      const id = row.invalidationId === undefined ? "—" : `\`${cell(row.invalidationId)}\``;
-      out.push(`| \`${cell(row.distributionId)}\` | ${id} | ${cell(row.status)} | ${row.pathCount} |`);
-    }
-    out.push("");
-  }
-  if (report.paths.length > 0) {
-    const collapsed =
-      report.collapsedCount > 0
-        ? `, ${report.collapsedCount} of ${report.changedCount} changed paths collapsed into wildcards`
-        : "";
-    const heading = `${report.paths.length} path${report.paths.length === 1 ? "" : "s"} planned${collapsed}`;
-    // Paths are percent-encoded (backticks included), so they cannot break out of the code fence.
-    const block = ["```", ...report.paths, "```"].join("\n");
-    if (report.paths.length > FOLD_PATHS_OVER) {
-      out.push(`<details><summary>${heading}</summary>`, "", block, "", "</details>", "");
-    } else {
-      out.push(`${heading}:`, "", block, "");
-    }
-  }
-  return out.join("\n");
-}
-
-/** The diff summary names at most this many changed keys. */
+/** The diff summary names at most this many keys (a step's summary may hold 1 MiB). */
 export const MAX_SUMMARY_KEYS = 500;
 
-/** What the main step of diff mode found, for the job summary. */
+function listing(heading: string, lines: readonly string[]): string[] {
+  const block = codeBlock(lines);
+  return lines.length > FOLD_PATHS_OVER
+    ? [`<details><summary>${heading}</summary>`, "", block, "", "</details>", ""]
+    : [`${heading}:`, "", block, ""];
+}
+
+/** The job summary: the invalidations as a table, then the planned paths. User values are escaped. Pure. */
+export function renderSummary(report: SummaryReport): string {
+  const out: string[] = ["### CloudFront invalidation", ""];
+  if (report.status === "skipped" || report.status === "outside-prefix") {
+    const source = `${report.source?.what ?? "the change list"}${report.source?.file ? ` ${codeSpan(report.source.file)}` : ""}`;
+    const why = report.status === "skipped" ? "shows no change" : "shows changes only outside `s3-prefix`";
+    return [...out, `Nothing to invalidate: ${source} ${why}. No invalidation was created.`, ""].join("\n");
+  }
+  if (report.status === "dry-run") out.push("**Dry run:** nothing was created.", "");
+  if (report.failure !== undefined) out.push(`**Failed:** ${markdownText(report.failure)}`, "");
+  if (report.rows.length > 0) out.push("| Distribution | Invalidation | Status | Paths |", "| --- | --- | --- | --- |");
+  for (const row of report.rows) {
+    const id = row.invalidationId === undefined ? "—" : codeSpan(row.invalidationId);
+    out.push(`| ${codeSpan(row.distributionId)} | ${id} | ${markdownText(row.status)} | ${row.pathCount} |`);
+  }
+  if (report.rows.length > 0) out.push("");
+  if (report.paths.length === 0) return out.join("\n");
+  const collapsed = report.collapsedCount
+    ? `, ${report.collapsedCount} of ${report.changedCount} changed paths collapsed into wildcards`
+    : "";
+  return [...out, ...listing(`${plural(report.paths.length, "path")} planned${collapsed}`, report.paths)].join("\n");
+}
+
+/** What diff mode's main step found. */
 export interface DiffSummary {
   readonly s3Uri: string;
   readonly siteDirectory: string;
-  readonly added: number;
-  readonly modified: number;
-  readonly deleted: number;
-  readonly unverifiable: number;
-  readonly unchanged: number;
-  /** Objects not in the folder, left out because the sync runs without `--delete`. */
-  readonly remoteOnlyIgnored: number;
-  /** Changed keys, sorted. */
+  readonly counts?: string;
   readonly keys: readonly string[];
-  /** The two-step form: no post-step invalidation. */
   readonly diffOnly: boolean;
   readonly failure?: string;
 }
 
-/** The job summary of the diff step: counts, then the changed keys (folded when many). Pure. */
+/** The job summary of diff mode's main step: counts, then the changed keys. Pure. */
 export function renderDiffSummary(report: DiffSummary): string {
-  const out: string[] = ["### CloudFront invalidation: content diff", ""];
-  if (report.failure !== undefined) {
-    out.push(`**Failed:** ${cell(report.failure)}`, "");
-    return out.join("\n");
-  }
-  const changed = report.keys.length;
+  const out = ["### CloudFront invalidation: content diff", ""];
+  if (report.failure !== undefined) return [...out, `**Failed:** ${markdownText(report.failure)}`, ""].join("\n");
+  const { keys } = report;
   out.push(
-    `\`${cell(report.siteDirectory)}\` against \`${cell(report.s3Uri)}\`: **${changed} changed** (${report.added} added, ${report.modified} modified, ${report.deleted} deleted, ${report.unverifiable} unverifiable), ${report.unchanged} unchanged.`,
+    `${codeSpan(report.siteDirectory)} against ${codeSpan(report.s3Uri)}: **${keys.length} changed** (${report.counts}).`,
     "",
-  );
-  if (report.remoteOnlyIgnored > 0) {
-    out.push(`${report.remoteOnlyIgnored} object(s) not in the folder are left out (\`delete: false\`).`, "");
-  }
-  out.push(
     report.diffOnly
       ? "Diff only: a later step invalidates with the `changes-file` output."
       : "The post step invalidates these at the end of the job, if the job succeeds.",
     "",
   );
-  if (changed > 0) {
-    // Keys are raw S3 keys and may hold backticks: a fence longer than any run of them inside.
-    const longest = Math.max(
-      2,
-      ...report.keys.map((key) => Math.max(0, ...(key.match(/`+/g) ?? []).map((r) => r.length))),
-    );
-    const fence = "`".repeat(longest + 1);
-    // The job summary is limited to 1 MiB a step: name the first keys, count the rest.
-    const shown = report.keys.slice(0, MAX_SUMMARY_KEYS).map((key) => key.replace(/[\r\n]/g, " "));
-    const more = changed > shown.length ? [`... and ${changed - shown.length} more (see the changes-file output)`] : [];
-    const block = [fence, ...shown, ...more, fence].join("\n");
-    const heading = `${changed} changed key${changed === 1 ? "" : "s"}`;
-    if (changed > FOLD_PATHS_OVER) out.push(`<details><summary>${heading}</summary>`, "", block, "", "</details>", "");
-    else out.push(`${heading}:`, "", block, "");
-  }
-  return out.join("\n");
+  if (keys.length === 0) return out.join("\n");
+  const more =
+    keys.length > MAX_SUMMARY_KEYS ? [`... and ${keys.length - MAX_SUMMARY_KEYS} more (see changes-file)`] : [];
+  return [...out, ...listing(plural(keys.length, "changed key"), [...keys.slice(0, MAX_SUMMARY_KEYS), ...more])].join(
+    "\n",
+  );
 }

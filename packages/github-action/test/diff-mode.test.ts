@@ -62,7 +62,8 @@ describe("diff mode inputs", () => {
 
   it("reads changes-file like sync-log, but not both", async () => {
     const config = await read({ "distribution-id": ID, "changes-file": "changes.txt" });
-    expect(config.changesFile).toEqual({ file: "changes.txt", text: "www/index.html\n" });
+    // Streamed into the core when planning: the config holds where the list is, not its text.
+    expect(config.changesFile).toEqual({ file: "changes.txt", path: join(workspace, "changes.txt") });
     await expect(
       read({ "distribution-id": ID, "changes-file": "changes.txt", "sync-log": "changes.txt" }),
     ).rejects.toThrow(/both set/);
@@ -147,17 +148,16 @@ describe("the post step", () => {
   it("refuses state of an unknown shape instead of guessing", () => {
     expect(parseSavedDiff("")).toBeUndefined();
     expect(() => parseSavedDiff('{"version":2}')).toThrow(/same version of the action/);
+    expect(() => parseSavedDiff('{"version":1,"changes":"a\\n","changesFile":"/x","extraPaths":[]}')).toThrow(
+      /same version of the action/,
+    );
     expect(() => parseSavedDiff("not json")).toThrow(/not JSON/);
   });
 
-  it("invalidates the saved change list in a dry run, with the extra paths", async () => {
-    const saved = {
-      version: 1,
-      changeCount: 2,
-      changes: "www/index.html\n",
-      changesFile: "/nonexistent",
-      extraPaths: ["/odd%0A"],
-    };
+  // The keys travel as data now (no change list text, no extra paths): a key with a line break
+  // reaches the core as it is.
+  it("invalidates the saved keys in a dry run, a key no change list line can hold included", async () => {
+    const saved = { version: 2, keys: ["www/index.html", "www/odd\n"] };
     const io = new RecordingIO(
       {
         "distribution-id": ID,

@@ -1,9 +1,15 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigurationError, DEFAULT_INDEX_DOCUMENT, DEFAULT_MAX_PATHS } from "invalidation-core";
+import {
+  ConfigurationError,
+  DEFAULT_INDEX_DOCUMENT,
+  DEFAULT_MAX_PATHS,
+  parseBooleanText,
+  parseWholeNumber,
+} from "invalidation-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_WAIT_TIMEOUT_SECONDS, parseBooleanInput, parseIntegerInput, readConfig } from "../src/inputs.js";
+import { DEFAULT_WAIT_TIMEOUT_SECONDS, readConfig } from "../src/inputs.js";
 import { actionDefaults, actionInputNames, RecordingIO } from "./support/action-io.js";
 
 const ID = "E2QWRUHAPOMQZL";
@@ -41,7 +47,8 @@ describe("readConfig", () => {
 
   it("reads the sync log relative to the workspace and lists the site directory", async () => {
     const config = await read({ "sync-log": "sync.log", "site-directory": "public" });
-    expect(config.syncLog).toEqual({ file: "sync.log", text: expect.stringContaining("upload: public/index.html") });
+    // The log is streamed into the core when planning: the config holds where it is, not its text.
+    expect(config.syncLog).toEqual({ file: "sync.log", path: join(workspace, "sync.log") });
     expect(config.siteDirectory?.keys).toEqual(["docs/a.html", "index.html"]);
   });
 
@@ -60,7 +67,8 @@ describe("readConfig", () => {
     ["0", false],
   ])("reads the boolean word %s as %s", async (word, expected) => {
     expect((await read({ wait: word, "dry-run": word })).wait).toBe(expected);
-    expect(parseBooleanInput("dry-run", word, !expected)).toBe(expected);
+    // The core's validator, which readConfig uses for every boolean input.
+    expect(parseBooleanText(word, 'input "dry-run"', !expected)).toBe(expected);
   });
 
   // Each bad input must fail with a ConfigurationError whose message names the input, so the
@@ -108,9 +116,10 @@ describe("action.yml", () => {
   });
 });
 
-describe("parseIntegerInput", () => {
+describe("parseWholeNumber (the core's, as the inputs use it)", () => {
   it("gives the fallback for an empty value and keeps plain whole numbers", () => {
-    expect(parseIntegerInput("max-paths", "", 30, 1, 100)).toBe(30);
-    expect(parseIntegerInput("max-paths", " 42 ", 30, 1, 100)).toBe(42);
+    const range = { fallback: 30, min: 1, max: 100 };
+    expect(parseWholeNumber("", 'input "max-paths"', range)).toBe(30);
+    expect(parseWholeNumber(" 42 ", 'input "max-paths"', range)).toBe(42);
   });
 });
