@@ -223,9 +223,24 @@ function quoteLimited(list: string[], counts: { quoted: number; omitted: number 
   }
 }
 
+function readQuotedKey(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function keyListObject(line: string): ChangedObject | undefined {
   const text = line.trim();
   if (text.length === 0) return undefined;
+  // A JSON string is a key written quoted (formatChangeList does so for a key that no plain line
+  // can hold: a line break, white space at either end, a leading quote).
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    const quoted = readQuotedKey(text);
+    if (quoted !== undefined) return quoted.length === 0 ? undefined : { key: quoted, action: "upload" };
+  }
   const s3 = parseS3Uri(text);
   if (s3) return { bucket: s3.bucket, key: s3.key, action: "upload" };
   const key = text.startsWith("/") ? text.slice(1) : text;

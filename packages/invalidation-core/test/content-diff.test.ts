@@ -361,10 +361,16 @@ describe("formatChangeList", () => {
     );
   });
 
-  it("refuses a key that no line can express: a line break, or trailing white space", () => {
-    expect(() => formatChangeList(["a\nb"])).toThrow(ConfigurationError);
-    expect(() => formatChangeList(["a\rb"])).toThrow(/cannot be written/);
-    expect(() => formatChangeList(["ends in a space "])).toThrow(/"ends in a space "/);
+  // Drift fix (issue 13): such keys were refused, and each adapter covered them its own way (explicit
+  // paths, /*, prefix wildcards). Now every key has a line: the ones no plain line holds are quoted.
+  it("writes a key that no plain line can hold as a JSON string, which reads back as that key", () => {
+    expect(formatChangeList(["a\nb"])).toBe('"a\\nb"\n');
+    expect(formatChangeList(["a\rb"])).toBe('"a\\rb"\n');
+    expect(formatChangeList(["ends in a space "])).toBe('"ends in a space "\n');
+    expect(formatChangeList(['"quoted"'])).toBe('"\\"quoted\\""\n');
+    for (const key of ["a\nb", "a\rb", "ends in a space ", '"quoted"', " lead"]) {
+      expect(parseChanges(formatChangeList([key])).objects.map((o) => o.key)).toEqual([key]);
+    }
   });
 
   it("writes lists that parseChanges reads back as the same keys, or refuses them", () => {
