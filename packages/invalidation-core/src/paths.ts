@@ -1,4 +1,3 @@
-// OWNER: core-parse helper. Contract below is shared; keep exported names and shapes.
 import { ConfigurationError } from "./errors.js";
 
 /** CloudFront's default-free-tier-friendly path budget: see README "Choosing max-paths". */
@@ -386,7 +385,7 @@ export function parseInvalidationPath(input: string): string {
   if (star !== -1 && star !== path.length - 1) {
     fail(
       `has "*" at position ${star}, but CloudFront reads "*" as a wildcard only as the last character`,
-      `end the path there (${show(path.slice(0, star + 1))}) to invalidate everything that starts with it, or write a literal "*" as %2A`,
+      `end the path there (${show(path.slice(0, star + 1))}) to invalidate everything that starts with it (a literal "*" in a name cannot be named otherwise: CloudFront matches the path as viewers send it)`,
     );
   }
   const encoded = encode(path, USER_ENCODED, true);
