@@ -154,6 +154,9 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
 
     expect(main.outputs["change-count"]).toBe("2");
     expect(await invalidatedPaths(distributionId)).toEqual([["/css/site.css", "/media/big.bin"]]);
+    // Other objects verified by their MD5 ETags: these are edits, not possibly encrypted objects.
+    expect(main.stdout).not.toMatch(/SSE-KMS|::warning::/);
+    expect(main.stdout).toMatch(/\(0 added, 2 modified, 0 deleted, 0 unverifiable\)/);
   });
 
   it("invalidates objects gone from the folder when the sync deletes them, not when it keeps them", async () => {
