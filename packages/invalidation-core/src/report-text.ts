@@ -1,4 +1,5 @@
 import type { FailureKind } from "./errors.js";
+import type { PlanCost } from "./plan-cost.js";
 
 /**
  * Words every adapter uses when it tells people what happened, so that the CLI, the action and
@@ -17,3 +18,32 @@ export const FAILURE_HEADLINE: Readonly<Record<FailureKind, string>> = {
   transient: "Transient error",
   timeout: "Timeout",
 };
+
+const usd = (amount: number): string => `USD ${amount.toFixed(amount < 1 ? 3 : 2)}`;
+const count = (n: number): string => n.toLocaleString("en-US");
+
+/**
+ * One line on what a plan costs and saves, the same in the CLI, the action's summary and the
+ * Lambda's summary: paths billed (and USD beyond the free 1,000 a month when this run alone
+ * exceeds them), against one path per changed file, and with a site listing the unchanged URLs
+ * kept cached against `/*`.
+ *
+ * @example describeCost(planCost(plan)) // "Cost: 7 paths billed (free: 142 deploys like this a month fit the 1,000 free paths); one path per file would bill 11; keeps 1,204 of 1,210 unchanged URLs cached, where /* would drop them all"
+ */
+export function describeCost(cost: PlanCost): string {
+  const billed = `${count(cost.pathsBilled)} ${cost.pathsBilled === 1 ? "path" : "paths"} billed`;
+  const price =
+    cost.usd > 0
+      ? `${usd(cost.usd)} beyond the free 1,000 a month`
+      : `free: ${count(cost.freeDeploysPerMonth)} ${cost.freeDeploysPerMonth === 1 ? "deploy" : "deploys"} like this a month fit the 1,000 free paths`;
+  const perFile =
+    cost.perFile.pathsSaved > 0
+      ? `; one path per file would bill ${count(cost.perFile.pathsBilled)}${cost.perFile.usd > 0 ? ` (${usd(cost.perFile.usd)})` : ""}`
+      : "";
+  const warm = cost.keptWarm;
+  const kept =
+    warm === undefined
+      ? ""
+      : `; keeps ${count(warm.vsEverything)} of ${count(warm.vsEverything + warm.lostVsPerFile)} unchanged URLs cached, where /* would drop them all`;
+  return `Cost: ${billed} (${price})${perFile}${kept}`;
+}
