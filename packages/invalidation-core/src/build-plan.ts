@@ -25,6 +25,8 @@ export interface PlanRequest {
    * CreateInvalidation call). See the README's Planning section for the trade-off.
    */
   readonly maxWildcards?: number;
+  /** The path price (see PlanOptions.urlsPerPath); default DEFAULT_URLS_PER_PATH. */
+  readonly urlsPerPath?: number;
 }
 
 export interface PlanOutcome {
@@ -83,6 +85,7 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
     ...(sitePaths === undefined ? {} : { sitePaths }),
     ...(request.limits === undefined ? {} : { limits: request.limits }),
     ...(request.maxWildcards === undefined ? {} : { maxWildcards: request.maxWildcards }),
+    ...(request.urlsPerPath === undefined ? {} : { urlsPerPath: request.urlsPerPath }),
   });
   return {
     plan,

@@ -64,6 +64,8 @@ export interface InvalidationRequest {
   /** The site's files, so the planner can count what a wildcard hits: the synced folder, or its keys. */
   readonly site?: { readonly directory: string } | { readonly keys: readonly string[] };
   readonly maxPaths?: number;
+  /** The path price: a collapsing plan spends a path only where it keeps this many more URLs cached. */
+  readonly urlsPerPath?: number;
   /** Wait until every invalidation completes. */
   readonly wait: boolean;
   /** How long waiting (for a free slot, for completion) may take, from the start of the run. */
@@ -429,6 +431,7 @@ function plan(
     ...(s3Prefix === undefined ? {} : { s3Prefix }),
     ...(request.mapping?.indexDocument === undefined ? {} : { indexDocument: request.mapping.indexDocument }),
     ...(request.maxPaths === undefined ? {} : { maxPaths: request.maxPaths }),
+    ...(request.urlsPerPath === undefined ? {} : { urlsPerPath: request.urlsPerPath }),
     ...(read.siteKeys === undefined ? {} : { siteKeys: read.siteKeys }),
   });
   warnings.push(...planned.warnings);
