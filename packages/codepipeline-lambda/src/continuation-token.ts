@@ -1,115 +1,221 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { ConfigurationError, MAX_TRANSIENT_ROUNDS, type SendState } from "invalidation-core";
 import * as v from "valibot";
 
 /** CodePipeline's limit on `continuationToken`. */
 export const CONTINUATION_TOKEN_LIMIT = 2048;
-// Kept under the limit with a margin, so that no rounding of ours can reach it.
-const TOKEN_BUDGET = 2000;
-// Room reserved per invalidation id before sending a batch (CloudFront ids are ~14 characters).
-const ID_ALLOWANCE = 32;
+/** The environment variable holding the key that signs tokens (the template provisions it). */
+export const TOKEN_KEY_ENV = "CONTINUATION_TOKEN_KEY";
+const MIN_KEY_LENGTH = 32;
+const MAC_LENGTH = 32; // base64url characters of the HMAC-SHA256: 192 bits
+// The payload's budget: the MAC and its separator, and a margin no rounding of ours can reach.
+const PAYLOAD_BUDGET = CONTINUATION_TOKEN_LIMIT - MAC_LENGTH - 1 - 15;
+// Room reserved per invalidation before it is created: `["I2J0I21PCUYOIK",399,0],` is 25 characters.
+const PER_INVALIDATION = 32;
+const LAST_ERROR_LENGTH = 120;
+const DOMAIN = "cloudfront-invalidate/codepipeline-continuation/2\n";
 
-/** Where one distribution stands. Positions and ids only: the paths are recomputed from the config. */
-export interface DistributionProgress {
-  /** Index of the plan's first batch not yet sent. */
-  readonly nextBatch: number;
-  /** Invalidations created and not yet seen Completed. */
-  readonly inProgress: readonly string[];
-  /** Invalidations seen Completed (or created while not waiting), as far as the token has room. */
-  readonly done: readonly string[];
-}
-
-/** Everything a continuation needs to carry on the work of the job that started it. */
-export interface ContinuationState {
-  /** The first job's id: every batch keeps the caller reference derived from it. */
+/** What a continuation carries: the job that started the work (its caller references) and the engine's state. */
+export interface Continuation {
   readonly originalJobId: string;
-  readonly startedAt: number;
-  /** Epoch milliseconds after which waiting fails. */
-  readonly deadline: number;
-  /** Hash of the plan and distributions: a continuation whose config now plans otherwise fails. */
-  readonly fingerprint: string;
-  /** One entry per distribution, in the config's order. */
-  readonly distributions: readonly DistributionProgress[];
-  /** How many finished invalidation ids were left out of `done` to keep the token small. */
-  readonly omittedDone: number;
-  /** Transient failures in a row; past a few the job fails instead of trying again. */
-  readonly transientFailures: number;
+  readonly state: SendState;
 }
 
-const Ids = v.array(v.string());
-const TokenSchema = v.strictObject({
-  v: v.literal(1),
-  j: v.pipe(v.string(), v.minLength(1)),
-  s: v.number(),
-  e: v.number(),
-  f: v.string(),
-  d: v.array(v.tuple([v.pipe(v.number(), v.integer(), v.minValue(0)), Ids, Ids])),
-  o: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  r: v.pipe(v.number(), v.integer(), v.minValue(0)),
-});
+const Whole = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Delay = v.pipe(Whole, v.maxValue(3_600_000));
+const Bit = v.picklist([0, 1]);
+const InvalidationId = v.pipe(v.string(), v.regex(/^[A-Z0-9]{1,64}$/));
+// [version, first job id, plan digest, wait, startedAt, deadline, phase, slot delay, poll delay,
+//  transient failures, omitted completed, last error, [[distribution, next batch, [[id, batch, completed]], watching]]]
+const Payload = v.strictTuple([
+  v.literal(2),
+  v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/)),
+  v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{12}$/)),
+  Bit,
+  Whole,
+  Whole,
+  v.picklist(["send", "slot", "poll"]),
+  Delay,
+  Delay,
+  v.pipe(Whole, v.maxValue(MAX_TRANSIENT_ROUNDS)),
+  v.pipe(Whole, v.maxValue(1_000_000)),
+  v.nullable(v.pipe(v.string(), v.maxLength(LAST_ERROR_LENGTH))),
+  v.pipe(
+    v.array(
+      v.strictTuple([
+        v.pipe(v.string(), v.regex(/^E[A-Z0-9]{1,127}$/)),
+        Whole,
+        v.array(v.strictTuple([InvalidationId, Whole, Bit])),
+        v.nullable(v.pipe(v.array(InvalidationId), v.maxLength(5))),
+      ]),
+    ),
+    v.minLength(1),
+    v.maxLength(100),
+  ),
+]);
 
-function serialize(state: ContinuationState): string {
-  return JSON.stringify({
-    v: 1,
-    j: state.originalJobId,
-    s: state.startedAt,
-    e: state.deadline,
-    f: state.fingerprint,
-    d: state.distributions.map((d) => [d.nextBatch, d.inProgress, d.done]),
-    o: state.omittedDone,
-    r: state.transientFailures,
-  });
+function serialize({ originalJobId, state }: Continuation): string {
+  return JSON.stringify([
+    2,
+    originalJobId,
+    state.planDigest,
+    state.wait ? 1 : 0,
+    state.startedAt,
+    state.deadline,
+    state.phase,
+    state.slotDelayMs,
+    state.pollDelayMs,
+    state.transientFailures,
+    state.omittedCompleted,
+    state.lastError?.slice(0, LAST_ERROR_LENGTH) ?? null,
+    state.distributions.map((d) => [
+      d.distributionId,
+      d.nextBatch,
+      d.invalidations.map((i) => [i.id, i.batchIndex, i.completed ? 1 : 0]),
+      d.busy?.watching ?? null,
+    ]),
+  ]);
 }
 
 /**
- * Encodes the state as a token of at most CONTINUATION_TOKEN_LIMIT characters. When the
- * finished ids do not all fit, the oldest are dropped (counted in `omittedDone`).
- * Throws when even the in-progress ids do not fit (`roomForNewIds` prevents that).
+ * What the token may leave out when it runs short of room, in this order: the oldest invalidations
+ * nobody waits for any more (completed, or all of them without `wait`: counted in `omittedCompleted`),
+ * the running invalidations a busy distribution watches (the engine then falls back to plain backoff),
+ * the last error's text. What is still awaited is never dropped: `roomForIds` keeps room for it.
  */
-export function encodeContinuationToken(state: ContinuationState): string {
-  let current = state;
-  let token = serialize(current);
-  while (token.length > TOKEN_BUDGET) {
-    const index = current.distributions.findIndex((d) => d.done.length > 0);
-    if (index < 0) {
-      throw new Error(`continuation token would be ${token.length} characters, over ${TOKEN_BUDGET}`);
-    }
-    current = {
-      ...current,
-      omittedDone: current.omittedDone + 1,
-      distributions: current.distributions.map((d, i) => (i === index ? { ...d, done: d.done.slice(1) } : d)),
+function shrink(state: SendState): SendState | undefined {
+  const index = state.distributions.findIndex((d) => d.invalidations.some((i) => i.completed || !state.wait));
+  if (index >= 0) {
+    return {
+      ...state,
+      omittedCompleted: state.omittedCompleted + 1,
+      distributions: state.distributions.map((d, i) => {
+        if (i !== index) return d;
+        const drop = d.invalidations.findIndex((inv) => inv.completed || !state.wait);
+        return { ...d, invalidations: d.invalidations.filter((_, at) => at !== drop) };
+      }),
     };
-    token = serialize(current);
   }
-  return token;
+  const watching = state.distributions.findIndex((d) => (d.busy?.watching.length ?? 0) > 0);
+  if (watching >= 0) {
+    return {
+      ...state,
+      distributions: state.distributions.map((d, i) => (i === watching ? { ...d, busy: { watching: [] } } : d)),
+    };
+  }
+  if (state.lastError !== undefined) {
+    const { lastError: _, ...rest } = state;
+    return rest;
+  }
+  return undefined;
 }
 
-/** How many more invalidation ids the token can take (finished ids may be dropped to make room). */
-export function roomForNewIds(state: ContinuationState): number {
-  const withoutDone = serialize({ ...state, distributions: state.distributions.map((d) => ({ ...d, done: [] })) });
-  return Math.max(0, Math.floor((TOKEN_BUDGET - withoutDone.length) / ID_ALLOWANCE));
+function fit(continuation: Continuation): string {
+  let state = continuation.state;
+  for (;;) {
+    const payload = serialize({ ...continuation, state });
+    if (payload.length <= PAYLOAD_BUDGET) return payload;
+    const smaller = shrink(state);
+    if (smaller === undefined) throw new Error(`the continuation token would be ${payload.length} characters`);
+    state = smaller;
+  }
 }
 
-/** Decodes a token that this function wrote. Throws an Error naming the problem otherwise. */
-export function decodeContinuationToken(token: string): ContinuationState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(token);
-  } catch {
-    throw new Error(`the continuation token is not JSON: ${JSON.stringify(token.slice(0, 100))}`);
-  }
-  const result = v.safeParse(TokenSchema, raw);
-  if (!result.success) {
-    throw new Error(
-      `the continuation token is not one this function wrote (${result.issues.map((i) => `${v.getDotPath(i) ?? "token"}: ${i.message}`).join("; ")})`,
+/** How many more invalidations the token can take (what `shrink` may drop counts as room). */
+export function roomForIds(continuation: Continuation): number {
+  let state = continuation.state;
+  for (let smaller = shrink(state); smaller !== undefined; smaller = shrink(state)) state = smaller;
+  return Math.max(0, Math.floor((PAYLOAD_BUDGET - serialize({ ...continuation, state }).length) / PER_INVALIDATION));
+}
+
+function tokenKey(env: Readonly<Record<string, string | undefined>>): string {
+  const key = env[TOKEN_KEY_ENV];
+  if (key === undefined || key.length < MIN_KEY_LENGTH) {
+    throw new ConfigurationError(
+      `The function's ${TOKEN_KEY_ENV} is ${key === undefined ? "not set" : `shorter than ${MIN_KEY_LENGTH} characters`}, ` +
+        "so it cannot sign or check the continuation tokens that waiting across invocations needs. " +
+        "Deploy the function with the package's template.yaml (it generates the key in Secrets Manager)",
     );
   }
-  const t = result.output;
+  return key;
+}
+
+function mac(key: string, payload: string): string {
+  return createHmac("sha256", key).update(DOMAIN).update(payload).digest("base64url").slice(0, MAC_LENGTH);
+}
+
+/**
+ * Seals a continuation into a token of at most 2,048 characters: compact JSON, then `.` and an
+ * HMAC-SHA256 of it under the stack's key. Throws ConfigurationError when no key is configured.
+ */
+export function sealContinuation(
+  continuation: Continuation,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const payload = fit(continuation);
+  return `${payload}.${mac(tokenKey(env), payload)}`;
+}
+
+/**
+ * Opens a token this function sealed. A token with a missing or wrong MAC, or whose fields are out of
+ * bounds, is refused with a ConfigurationError and never believed. The core then checks the state
+ * against the plan (`checkResumedState`) and reads back every id it reports.
+ */
+export function openContinuation(token: string, env: Readonly<Record<string, string | undefined>>): Continuation {
+  const refuse: (why: string) => never = (why) => {
+    throw new ConfigurationError(
+      `The continuation token is refused: ${why}. Tokens come only from this function, signed with the key in ${TOKEN_KEY_ENV}; ` +
+        "one that was changed, or signed before the key was replaced, cannot be continued. Run the pipeline again",
+    );
+  };
+  if (token.length > CONTINUATION_TOKEN_LIMIT) refuse(`it is ${token.length} characters long`);
+  const key = tokenKey(env);
+  const dot = token.lastIndexOf(".");
+  const payload = token.slice(0, Math.max(0, dot));
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(key, payload));
+  if (dot < 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    refuse("its signature does not match");
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    refuse("it is not JSON");
+  }
+  const parsed = v.safeParse(Payload, raw);
+  if (!parsed.success) {
+    refuse(
+      `it does not hold what this function writes (${parsed.issues.map((i) => v.getDotPath(i) ?? "token").join(", ")})`,
+    );
+  }
+  const [, originalJobId, planDigest, wait, startedAt, deadline, phase, slotDelayMs, pollDelayMs, ...rest] =
+    parsed.output;
+  const [transientFailures, omittedCompleted, lastError, distributions] = rest;
   return {
-    originalJobId: t.j,
-    startedAt: t.s,
-    deadline: t.e,
-    fingerprint: t.f,
-    distributions: t.d.map(([nextBatch, inProgress, done]) => ({ nextBatch, inProgress, done })),
-    omittedDone: t.o,
-    transientFailures: t.r,
+    originalJobId,
+    state: {
+      version: 1,
+      planDigest,
+      wait: wait === 1,
+      startedAt,
+      deadline,
+      phase,
+      slotDelayMs,
+      pollDelayMs,
+      transientFailures,
+      ...(lastError === null ? {} : { lastError }),
+      omittedCompleted,
+      distributions: distributions.map(([distributionId, nextBatch, invalidations, watching]) => ({
+        distributionId,
+        nextBatch,
+        invalidations: invalidations.map(([id, batchIndex, completed]) => ({
+          id,
+          batchIndex,
+          completed: completed === 1,
+        })),
+        ...(watching === null ? {} : { busy: { watching } }),
+      })),
+    },
   };
 }

@@ -1,23 +1,30 @@
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import type { CodePipelineClient } from "@aws-sdk/client-codepipeline";
-import { type Clock, classifyError } from "invalidation-core";
+import { type Clock, classifyError, type WaitTiming } from "invalidation-core";
 import { readCodePipelineJob } from "./codepipeline-event.js";
-import { failureTypeFor, type ReportStatus, reportJobResult } from "./job-result.js";
+import { runJob } from "./job.js";
+import { createJobInputReader, type ReadJobInput } from "./job-input.js";
+import { failureTypeFor, type JobResult, type ReportStatus, reportJobResult } from "./job-result.js";
 import type { Logger } from "./logger.js";
-import { createPlanRequestResolver, type ResolvePlanRequest } from "./plan-request.js";
-import { runJob } from "./run-job.js";
 
 export interface HandlerDeps {
-  readonly cloudFront: CloudFrontClient;
+  /** A CloudFront client for one invocation (the core closes it when its run ends). */
+  readonly cloudFront: () => CloudFrontClient;
   readonly codePipeline: CodePipelineClient;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** What to invalidate: explicit paths, a sync log or an artifact diff. Default: `createPlanRequestResolver({ env })`. */
-  readonly resolvePlanRequest?: ResolvePlanRequest;
+  /** What to invalidate: explicit paths, a sync log or an artifact diff. Default: `createJobInputReader({ env })`. */
+  readonly readJobInput?: ReadJobInput;
+  readonly timing?: WaitTiming;
   /** Attempts and first delay for reporting the result (see reportJobResult). */
   readonly reportAttempts?: number;
   readonly reportBaseDelayMs?: number;
+}
+
+/** The part of Lambda's context this function reads. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?(): number;
 }
 
 /** What the handler returns: for logs and tests; CodePipeline reads nothing from it. */
@@ -27,13 +34,24 @@ export interface HandlerResult {
   readonly report: ReportStatus | "none";
 }
 
+/** Without a context (tests, local runs): the template's Timeout. */
+const DEFAULT_REMAINING_MS = 60_000;
+/** Reporting ends this long before the function's time does, for the runtime to hand back. */
+const END_MARGIN_MS = 500;
+/** Time kept for reporting the result: a quarter of what is left, between 2 and 10 s. */
+const reportReserve = (remaining: number) => Math.min(10_000, Math.max(2_000, Math.floor(remaining / 4)));
+
 /**
- * The Lambda handler, over injected clients. Every job gets exactly one result, whatever
- * happens; the handler itself never throws (a throw would make Lambda invoke it again).
+ * The Lambda handler, over injected clients. Every job gets exactly one result, whatever happens,
+ * before its time runs out: the work is aborted early enough to leave time for reporting, and
+ * reporting itself ends before the function's time. The handler never throws (a throw would make
+ * Lambda invoke it again).
  */
-export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<HandlerResult> {
-  const resolvePlanRequest = deps.resolvePlanRequest ?? createPlanRequestResolver({ env: deps.env });
-  return async (event) => {
+export function createHandler(deps: HandlerDeps): (event: unknown, context?: LambdaContext) => Promise<HandlerResult> {
+  const readJobInput = deps.readJobInput ?? createJobInputReader({ env: deps.env });
+  return async (event, context) => {
+    const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+    const endAt = deps.clock.now() + remaining - END_MARGIN_MS;
     const job = readCodePipelineJob(event);
     if (job === undefined) {
       // Nothing to report to; throwing would only make Lambda retry the same useless event.
@@ -43,44 +61,36 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ha
       return { result: "not-a-job", report: "none" };
     }
     const logger = deps.logger.child({ jobId: job.id });
-    const reportDeps = {
-      codePipeline: deps.codePipeline,
-      clock: deps.clock,
-      logger,
-      ...(deps.reportAttempts === undefined ? {} : { attempts: deps.reportAttempts }),
-      ...(deps.reportBaseDelayMs === undefined ? {} : { baseDelayMs: deps.reportBaseDelayMs }),
-    };
+    let result: JobResult;
     try {
-      const outcome = await runJob(
+      result = await runJob({ ...deps, logger, readJobInput }, job, endAt - reportReserve(remaining));
+      logger.info(
+        result.type === "success" && result.continuationToken === undefined ? "job succeeded" : "job continues",
         {
-          cloudFront: deps.cloudFront,
-          clock: deps.clock,
-          logger,
-          env: deps.env,
-          resolvePlanRequest,
+          summary: result.type === "success" ? result.summary : undefined,
         },
-        job,
       );
-      logger.info(outcome.type === "success" ? "job succeeded" : "job continues", {
-        summary: outcome.summary,
-        invalidationIds: outcome.invalidationIds,
-        ...(outcome.type === "continue" && outcome.percentComplete !== undefined
-          ? { percentComplete: outcome.percentComplete }
-          : {}),
-      });
-      const report = await reportJobResult(reportDeps, job.id, { type: "success", outcome });
-      return { jobId: job.id, result: outcome.type === "success" ? "success" : "continuation", report };
     } catch (error) {
       // The one top-level catch: any failure, expected or not, becomes the job's failure result.
       const classified = classifyError(error);
       const failureType = failureTypeFor(classified.kind);
       logger.error("job failed", { failureType, kind: classified.kind, error: classified });
-      const report = await reportJobResult(reportDeps, job.id, {
-        type: "failure",
-        failureType,
-        message: classified.message,
-      });
-      return { jobId: job.id, result: "failure", report };
+      result = { type: "failure", failureType, message: classified.message };
     }
+    const report = await reportJobResult(
+      {
+        codePipeline: deps.codePipeline,
+        clock: deps.clock,
+        logger,
+        endAt,
+        ...(deps.reportAttempts === undefined ? {} : { attempts: deps.reportAttempts }),
+        ...(deps.reportBaseDelayMs === undefined ? {} : { baseDelayMs: deps.reportBaseDelayMs }),
+      },
+      job.id,
+      result,
+    );
+    const kind =
+      result.type === "failure" ? "failure" : result.continuationToken === undefined ? "success" : "continuation";
+    return { jobId: job.id, result: kind, report };
   };
 }

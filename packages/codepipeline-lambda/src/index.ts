@@ -1,17 +1,19 @@
-// Lambda entry: wires clients and delegates. Clients live at module scope so warm invocations reuse them.
+// Lambda entry: wires clients and delegates. Clients live at module scope so warm invocations reuse
+// them; the CloudFront client is made per invocation because the core closes it when its run ends.
 import { CodePipelineClient } from "@aws-sdk/client-codepipeline";
-import { createCloudFrontClient, systemClock } from "invalidation-core";
+import { CALL_TIMEOUTS, createCloudFrontClient, systemClock } from "invalidation-core";
 import { createHandler } from "./handler.js";
+import { createJobInputReader, createManifestS3Client } from "./job-input.js";
 import { createJsonLogger } from "./logger.js";
-import { createManifestS3Client, createPlanRequestResolver } from "./plan-request.js";
 
 export const handler = createHandler({
-  cloudFront: createCloudFrontClient(),
-  codePipeline: new CodePipelineClient({}),
+  cloudFront: () => createCloudFrontClient(),
+  // A stalled endpoint must not hold the result past the function's time: the handler also aborts each call.
+  codePipeline: new CodePipelineClient({ requestHandler: CALL_TIMEOUTS }),
   clock: systemClock,
   logger: createJsonLogger(),
   env: process.env,
   // The function's own S3 client serves the artifact manifest only; input artifacts are read
-  // with each job's artifactCredentials (a client per job, made in plan-request.ts).
-  resolvePlanRequest: createPlanRequestResolver({ env: process.env, manifestS3: createManifestS3Client() }),
+  // with each job's artifactCredentials (a client per job, made in job-input.ts).
+  readJobInput: createJobInputReader({ env: process.env, manifestS3: createManifestS3Client() }),
 });

@@ -6,7 +6,6 @@ import {
 } from "@aws-sdk/client-codepipeline";
 import { type Clock, classifyError, errorName, type FailureKind } from "invalidation-core";
 import type { Logger } from "./logger.js";
-import type { JobOutcome } from "./run-job.js";
 
 // CodePipeline's field limits (characters).
 export const SUMMARY_LIMIT = 2048;
@@ -15,26 +14,23 @@ export const EXTERNAL_ID_LIMIT = 1500;
 // Output variable values: kept short for the `#{ns.var}` references of later actions.
 export const OUTPUT_VARIABLE_LIMIT = 1000;
 
-/** The job's result as CodePipeline takes it. */
+/** The job's one result, as CodePipeline takes it. */
 export type JobResult =
-  | { readonly type: "success"; readonly outcome: JobOutcome }
   | {
-      readonly type: "failure";
-      readonly failureType: FailureType;
-      readonly message: string;
-      readonly externalExecutionId?: string;
-    };
+      readonly type: "success";
+      readonly summary: string;
+      readonly invalidationIds: readonly string[];
+      /** Set: the work goes on in a new job carrying it. Output variables only without it. */
+      readonly continuationToken?: string;
+      readonly percentComplete?: number;
+      readonly outputVariables?: Readonly<Record<string, string>>;
+    }
+  | { readonly type: "failure"; readonly failureType: FailureType; readonly message: string };
 
 /** The one mapping from the core's failure kinds to CodePipeline's failure types. */
 export function failureTypeFor(kind: FailureKind): FailureType {
-  switch (kind) {
-    case "configuration":
-      return "ConfigurationError";
-    case "permission":
-      return "PermissionError";
-    default:
-      return "JobFailed";
-  }
+  if (kind === "configuration") return "ConfigurationError";
+  return kind === "permission" ? "PermissionError" : "JobFailed";
 }
 
 /** Cuts `text` to `limit` characters without splitting a surrogate pair, marking the cut. */
@@ -57,49 +53,39 @@ export function joinIds(ids: readonly string[], limit: number): string {
   return out;
 }
 
-function nonEmpty(text: string, fallback: string): string {
-  return text.trim() === "" ? fallback : text;
-}
+const nonEmpty = (text: string, fallback: string) => (text.trim() === "" ? fallback : text);
 
-function successCommand(jobId: string, outcome: JobOutcome): PutJobSuccessResultCommand {
-  const externalExecutionId = joinIds(outcome.invalidationIds, EXTERNAL_ID_LIMIT);
+function command(jobId: string, result: JobResult): PutJobSuccessResultCommand | PutJobFailureResultCommand {
+  if (result.type === "failure") {
+    const message = truncate(nonEmpty(result.message, "failed"), MESSAGE_LIMIT);
+    return new PutJobFailureResultCommand({ jobId, failureDetails: { type: result.failureType, message } });
+  }
+  const externalExecutionId = joinIds(result.invalidationIds, EXTERNAL_ID_LIMIT);
   const executionDetails = {
-    summary: truncate(nonEmpty(outcome.summary, "done"), SUMMARY_LIMIT),
+    summary: truncate(nonEmpty(result.summary, "done"), SUMMARY_LIMIT),
     ...(externalExecutionId === "" ? {} : { externalExecutionId }),
-    ...(outcome.type === "continue" && outcome.percentComplete !== undefined
-      ? { percentComplete: outcome.percentComplete }
-      : {}),
+    ...(result.percentComplete === undefined ? {} : { percentComplete: result.percentComplete }),
   };
-  if (outcome.type === "continue") {
-    return new PutJobSuccessResultCommand({ jobId, continuationToken: outcome.continuationToken, executionDetails });
+  if (result.continuationToken !== undefined) {
+    return new PutJobSuccessResultCommand({ jobId, continuationToken: result.continuationToken, executionDetails });
   }
   const outputVariables = Object.fromEntries(
-    Object.entries(outcome.outputVariables).map(([key, value]) => [
+    Object.entries(result.outputVariables ?? {}).map(([key, value]) => [
       key,
-      key === "InvalidationIds" || key === "DistributionIds"
+      key.endsWith("Ids")
         ? joinIds(value.split(",").filter(Boolean), OUTPUT_VARIABLE_LIMIT)
         : truncate(value, OUTPUT_VARIABLE_LIMIT),
     ]),
   );
-  // Output variables are allowed only on the final success, never with a continuation token.
   return new PutJobSuccessResultCommand({ jobId, executionDetails, outputVariables });
-}
-
-function failureCommand(jobId: string, failureType: FailureType, message: string, externalExecutionId?: string) {
-  return new PutJobFailureResultCommand({
-    jobId,
-    failureDetails: {
-      type: failureType,
-      message: truncate(nonEmpty(message, "failed"), MESSAGE_LIMIT),
-      ...(externalExecutionId ? { externalExecutionId: truncate(externalExecutionId, EXTERNAL_ID_LIMIT) } : {}),
-    },
-  });
 }
 
 export interface ReportDeps {
   readonly codePipeline: CodePipelineClient;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Epoch ms by which reporting must be over: every call is aborted then, and no retry starts that cannot finish. */
+  readonly endAt: number;
   /** Attempts per result call, on top of the SDK's own retries. Default 4. */
   readonly attempts?: number;
   /** Delay before the 2nd attempt; doubles each time. Default 1,000 ms. */
@@ -111,45 +97,38 @@ export type ReportStatus = "reported" | "already-answered" | "not-reported";
 
 // The job already has its result (a duplicate delivery) or is gone: nothing left to tell it.
 const ALREADY_ANSWERED = new Set(["InvalidJobStateException", "JobNotFoundException"]);
+// Less than this left: an attempt could not finish, so none is started.
+const MIN_ATTEMPT_MS = 250;
 
 /**
- * Sends the job's one result. Transient failures are retried (bounded, with the injected clock);
- * "already answered" is logged and accepted. A success the service refuses as invalid is
- * replaced by a failure, so that the job still gets exactly one result. Never throws.
+ * Sends the job's one result. Transient failures are retried (bounded by attempts and by `endAt`,
+ * sleeping on the injected clock); "already answered" is logged and accepted. A success the service
+ * refuses as invalid is replaced by a failure, so that the job still gets exactly one result. Never throws.
  */
 export async function reportJobResult(deps: ReportDeps, jobId: string, result: JobResult): Promise<ReportStatus> {
-  const first =
-    result.type === "success"
-      ? successCommand(jobId, result.outcome)
-      : failureCommand(jobId, result.failureType, result.message, result.externalExecutionId);
-  const status = await send(deps, first);
+  const status = await send(deps, command(jobId, result));
   if (status !== "invalid") return status;
-  if (result.type === "success") {
-    return (await send(
-      deps,
-      failureCommand(
-        jobId,
-        "JobFailed",
-        "CodePipeline refused this function's success result as invalid (see the function's logs)",
-      ),
-    )) === "invalid"
-      ? "not-reported"
-      : "reported";
-  }
-  return "not-reported";
+  if (result.type === "failure") return "not-reported";
+  const fallback: JobResult = {
+    type: "failure",
+    failureType: "JobFailed",
+    message: "CodePipeline refused this function's success result as invalid (see the function's logs)",
+  };
+  return (await send(deps, command(jobId, fallback))) === "reported" ? "reported" : "not-reported";
 }
 
 async function send(
   deps: ReportDeps,
-  command: PutJobSuccessResultCommand | PutJobFailureResultCommand,
+  call: PutJobSuccessResultCommand | PutJobFailureResultCommand,
 ): Promise<ReportStatus | "invalid"> {
   const attempts = deps.attempts ?? 4;
-  const baseDelayMs = deps.baseDelayMs ?? 1000;
-  const operation = command instanceof PutJobSuccessResultCommand ? "PutJobSuccessResult" : "PutJobFailureResult";
+  const operation = call instanceof PutJobSuccessResultCommand ? "PutJobSuccessResult" : "PutJobFailureResult";
   for (let attempt = 1; ; attempt++) {
+    const left = deps.endAt - deps.clock.now();
     try {
+      if (left < MIN_ATTEMPT_MS) throw new Error(`no time left to report (${left} ms)`);
       // The client's type is narrowed per command; both return nothing we need.
-      await deps.codePipeline.send(command as PutJobSuccessResultCommand);
+      await deps.codePipeline.send(call as PutJobSuccessResultCommand, { abortSignal: AbortSignal.timeout(left) });
       deps.logger.info("job result reported", { operation, attempt });
       return "reported";
     } catch (error) {
@@ -160,19 +139,24 @@ async function send(
       }
       const kind = classifyError(error, operation).kind;
       // Refused as it stands (a field out of bounds): sending it again cannot help.
-      if (name === "ValidationException" || name === "OutputVariablesSizeExceededException" || kind !== "transient") {
+      if (
+        name === "ValidationException" ||
+        name === "OutputVariablesSizeExceededException" ||
+        kind === "configuration"
+      ) {
         deps.logger.error("job result refused", { operation, error });
-        return kind === "permission" ? "not-reported" : "invalid";
+        return "invalid";
       }
-      if (attempt >= attempts) {
+      const delay = (deps.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+      const timeLeft = deps.endAt - deps.clock.now() - delay;
+      if (kind === "permission" || attempt >= attempts || timeLeft < MIN_ATTEMPT_MS) {
         deps.logger.error("job result could not be reported; CodePipeline will time the action out", {
           operation,
-          attempts,
+          attempt,
           error,
         });
         return "not-reported";
       }
-      const delay = baseDelayMs * 2 ** (attempt - 1);
       deps.logger.warn("reporting the job result failed; retrying", { operation, attempt, delayMs: delay, error });
       await deps.clock.sleep(delay);
     }

@@ -1,7 +1,14 @@
-import { ConfigurationError, parseDistributionId, parseInvalidationPath } from "invalidation-core";
+import {
+  ConfigurationError,
+  named,
+  parseDistributionId,
+  parseIndexDocument,
+  parseInvalidationPath,
+  parseKeyPrefix,
+} from "invalidation-core";
 import * as v from "valibot";
 
-/** Where the changed files come from, when an input artifact tells (issue #8). */
+/** Where the changed files come from, when an input artifact tells. */
 export type ArtifactInput =
   | {
       readonly kind: "syncLog";
@@ -30,7 +37,7 @@ export interface JobConfig {
   readonly maxPaths: number | undefined;
   /** Changed files from an input artifact; undefined: only `paths` (or `/*`). */
   readonly input?: ArtifactInput | undefined;
-  /** Key prefix the distribution's origin path points at (as in the other adapters). */
+  /** Key prefix the distribution's origin path points at. */
   readonly s3Prefix?: string | undefined;
   /** Index document; `""` turns directory forms off. Undefined: the core's default (`index.html`). */
   readonly indexDocument?: string | undefined;
@@ -60,8 +67,8 @@ const UserParametersSchema = v.strictObject({
     ),
   ),
   maxPaths: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"))),
-  // Changed files from the input artifacts (issue #8): a sync log inside an artifact, or a diff of
-  // the deployed artifact against the manifest of the previous successful run.
+  // Changed files from the input artifacts: a sync log inside an artifact, or a diff of the deployed
+  // artifact against the manifest of the previous successful run.
   syncLog: v.optional(v.union([NonEmpty, v.strictObject({ artifact: NonEmpty, path: NonEmpty })])),
   diffArtifact: v.optional(NonEmpty),
   s3Prefix: v.optional(v.string()),
@@ -79,20 +86,16 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   if (issue.type === "strict_object" && path !== null && issue.received === "undefined") {
     return `UserParameters.${path} is missing`;
   }
-  if (issue.type === "strict_object" && path !== null) {
-    return `unknown key ${JSON.stringify(path)} (allowed: ${KEYS})`;
-  }
+  if (issue.type === "strict_object" && path !== null) return `unknown key ${JSON.stringify(path)} (allowed: ${KEYS})`;
   const where = path === null ? "UserParameters" : `UserParameters.${path}`;
   if (issue.type === "union") {
-    // An object given for syncLog: name what is wrong inside it (a missing path, an unknown key).
-    // Those issues' paths start inside the object: put the union's own path in front.
+    // An object given for syncLog: name what is wrong inside it, with the union's own path in front.
     const inner = (issue.issues ?? []).filter((i) => (i.path?.length ?? 0) > 0);
     if (inner.length > 0) {
       return inner
         .map((i) => describeIssue({ ...i, path: [...(issue.path ?? []), ...(i.path ?? [])] } as v.BaseIssue<unknown>))
         .join("; ");
     }
-    // syncLog: say what the two accepted shapes are rather than valibot's generic union message.
     return `${where} must be a path inside the input artifact ("sync.log") or {"artifact":"BuildOutput","path":"sync.log"}, got ${issue.received}`;
   }
   if (issue.kind === "schema") return `${where} must be ${article(issue.expected)}, got ${issue.received}`;
@@ -107,9 +110,9 @@ function article(expected: string | null): string {
 }
 
 /**
- * Parses the action's `UserParameters` (JSON) into a typed config. Without them, the distribution
- * comes from `CLOUDFRONT_DISTRIBUTION_ID` and the plan is `/*`. Throws ConfigurationError naming
- * the problem. Pure apart from reading `env`.
+ * Parses the action's `UserParameters` (JSON) into a typed config, with the core's validators, each
+ * named after the key it checks. Without them, the distribution comes from `CLOUDFRONT_DISTRIBUTION_ID`
+ * and the plan is `/*`. Throws ConfigurationError naming the problem. Pure apart from reading `env`.
  */
 export function parseUserParameters(
   text: string | undefined,
@@ -139,9 +142,7 @@ export function parseUserParameters(
   const params = result.output;
   return {
     distributionIds: resolveDistributionIds(params, env),
-    paths: params.paths?.map((path, index) =>
-      withContext(`UserParameters.paths.${index}`, () => parseInvalidationPath(path)),
-    ),
+    paths: params.paths?.map((path, i) => named(`UserParameters.paths.${i}`, () => parseInvalidationPath(path))),
     wait: params.wait ?? false,
     waitTimeoutMinutes: params.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES,
     maxPaths: params.maxPaths,
@@ -149,7 +150,7 @@ export function parseUserParameters(
   };
 }
 
-/** Normalizes a key prefix as the core does: no leading `/`, a trailing `/` unless empty. */
+/** A key prefix as the manifest and the diff use it: no leading `/`, a trailing `/` unless empty. */
 export function normalizePrefix(prefix: string | undefined): string {
   const bare = (prefix ?? "").replace(/^\/+/, "");
   return bare === "" || bare.endsWith("/") ? bare : `${bare}/`;
@@ -180,51 +181,37 @@ function artifactSettings(params: UserParameters): Pick<JobConfig, "input" | "s3
     onlyWith("indexDocument", "syncLog or diffArtifact");
     return {};
   }
-  for (const key of ["s3Prefix", "deployPrefix"] as const) {
+  const prefix = (key: "s3Prefix" | "deployPrefix") => {
     const value = params[key];
-    if (value !== undefined && (value.includes("*") || /^s3:\/\//.test(value) || value.split("/").includes(".."))) {
-      throw new ConfigurationError(
-        `UserParameters.${key} ${JSON.stringify(value)} must be a plain key prefix such as "site/" (no s3://, "*" or "..")`,
-      );
-    }
-  }
-  if (params.indexDocument?.includes("/")) {
-    throw new ConfigurationError(
-      `UserParameters.indexDocument ${JSON.stringify(params.indexDocument)} must be a file name such as "index.html" (or "" for none), not a path`,
-    );
-  }
-  const common = {
-    ...(params.s3Prefix === undefined ? {} : { s3Prefix: params.s3Prefix }),
-    ...(params.indexDocument === undefined ? {} : { indexDocument: params.indexDocument }),
+    return value === undefined ? undefined : parseKeyPrefix(value, `UserParameters.${key}`);
   };
-  if (params.syncLog !== undefined) {
-    const log = params.syncLog;
-    return {
-      ...common,
-      input:
-        typeof log === "string"
-          ? { kind: "syncLog", artifact: undefined, path: log }
-          : { kind: "syncLog", artifact: log.artifact, path: log.path },
-    };
+  const s3Prefix = prefix("s3Prefix");
+  const indexDocument =
+    params.indexDocument === undefined
+      ? undefined
+      : parseIndexDocument(params.indexDocument, "UserParameters.indexDocument");
+  const common = {
+    ...(s3Prefix === undefined ? {} : { s3Prefix }),
+    ...(indexDocument === undefined ? {} : { indexDocument }),
+  };
+  const log = params.syncLog;
+  if (log !== undefined) {
+    const input = typeof log === "string" ? { artifact: undefined, path: log } : log;
+    return { ...common, input: { kind: "syncLog", ...input } };
   }
-  const s3Prefix = normalizePrefix(params.s3Prefix);
+  const served = normalizePrefix(s3Prefix);
   // Default: the artifact is extracted where the distribution's origin path points.
-  const deployPrefix = normalizePrefix(params.deployPrefix ?? params.s3Prefix);
-  if (!deployPrefix.startsWith(s3Prefix)) {
+  const deployPrefix = normalizePrefix(prefix("deployPrefix") ?? s3Prefix);
+  if (!deployPrefix.startsWith(served)) {
     // Every changed key would lie outside the served prefix and nothing would be invalidated.
     throw new ConfigurationError(
-      `UserParameters.deployPrefix ${JSON.stringify(deployPrefix)} is not inside s3Prefix ${JSON.stringify(s3Prefix)}: ` +
+      `UserParameters.deployPrefix ${JSON.stringify(deployPrefix)} is not inside s3Prefix ${JSON.stringify(served)}: ` +
         "the distribution would serve none of the deployed files. deployPrefix is the S3 deploy action's ObjectKey; s3Prefix the key prefix the origin path points at",
     );
   }
   return {
     ...common,
-    input: {
-      kind: "diffArtifact",
-      artifact: params.diffArtifact ?? "",
-      deployPrefix,
-      manifestKey: params.manifestKey,
-    },
+    input: { kind: "diffArtifact", artifact: params.diffArtifact ?? "", deployPrefix, manifestKey: params.manifestKey },
   };
 }
 
@@ -234,43 +221,20 @@ function resolveDistributionIds(params: UserParameters, env: Readonly<Record<str
       "UserParameters has both distributionId and distributionIds: give one of them (distributionIds for several)",
     );
   }
-  let ids: readonly string[];
-  let source: string;
-  if (params.distributionIds !== undefined) {
-    ids = params.distributionIds;
-    source = "UserParameters.distributionIds";
-  } else if (params.distributionId !== undefined) {
-    ids = [params.distributionId];
-    source = "UserParameters.distributionId";
-  } else {
-    const fromEnv = env[DISTRIBUTION_ENV]?.trim();
-    if (!fromEnv) {
-      throw new ConfigurationError(
-        `No distribution: UserParameters has no distributionId and the function's ${DISTRIBUTION_ENV} is not set. ` +
-          `Set "distributionId" in the action's UserParameters or the template's DistributionId parameter`,
-      );
-    }
-    ids = [fromEnv];
-    source = DISTRIBUTION_ENV;
+  const fromEnv = env[DISTRIBUTION_ENV]?.trim();
+  const [ids, source] =
+    params.distributionIds !== undefined
+      ? [params.distributionIds, "UserParameters.distributionIds"]
+      : params.distributionId !== undefined
+        ? [[params.distributionId], "UserParameters.distributionId"]
+        : [fromEnv ? [fromEnv] : [], DISTRIBUTION_ENV];
+  if (ids.length === 0) {
+    throw new ConfigurationError(
+      `No distribution: UserParameters has no distributionId and the function's ${DISTRIBUTION_ENV} is not set. ` +
+        `Set "distributionId" in the action's UserParameters or the template's DistributionId parameter`,
+    );
   }
   // A distribution listed twice would only repeat the same (idempotent) work: keep it once.
-  return [
-    ...new Set(
-      ids.map((id, index) =>
-        withContext(`${source}${ids.length > 1 ? `.${index}` : ""}`, () => parseDistributionId(id)),
-      ),
-    ),
-  ];
-}
-
-/** Runs a core validator and prefixes its ConfigurationError with where the value came from. */
-function withContext<T>(where: string, validate: () => T): T {
-  try {
-    return validate();
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      throw new ConfigurationError(`Invalid ${where}: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+  const name = (i: number) => (ids.length > 1 ? `${source}.${i}` : source);
+  return [...new Set(ids.map((id, i) => named(name(i), () => parseDistributionId(id))))];
 }

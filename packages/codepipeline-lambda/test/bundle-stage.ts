@@ -51,6 +51,8 @@ export async function freshStage({
     AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint,
     AWS_ENDPOINT_URL_CODEPIPELINE: standIn.endpoint,
     CLOUDFRONT_DISTRIBUTION_ID: distributionId,
+    // What the template provisions (a generated secret, resolved into the function's environment).
+    CONTINUATION_TOKEN_KEY: "e2e-continuation-token-key-0123456789abcdef",
   };
   return { distributionId, env };
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
+import { callerReferences } from "invalidation-core";
 import { type CodePipelineStandIn, hasMoto, type MotoServer, motoClientConfig } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshStage, startServers, stopServers } from "./bundle-stage.ts";
@@ -57,7 +58,11 @@ describe.skipIf(!hasMoto())(
         "/about/*",
         "/index.html",
       ]);
-      expect(got.Invalidation?.InvalidationBatch?.CallerReference).toBe(`codepipeline-${jobId}-${distributionId}-0`);
+      // Drift fix: the core's caller reference form (was `codepipeline-<job id>-<distribution>-0`).
+      const batch = [["/about/*", "/index.html"]];
+      expect(got.Invalidation?.InvalidationBatch?.CallerReference).toBe(
+        callerReferences({ base: `codepipeline-${jobId}`, batches: batch })(distributionId, 0),
+      );
 
       // CodePipeline side: exactly one result, a final success naming the invalidation.
       expect(standIn.calls.map((c) => [c.operation, c.status])).toEqual([["PutJobSuccessResult", 200]]);

@@ -22,6 +22,8 @@ import { createHandler, type HandlerDeps } from "../src/handler.js";
 import { createJsonLogger } from "../src/logger.js";
 
 export const DISTRIBUTION = "E2QWRUHAPOMQZL";
+/** The key the template provisions, as the function's environment holds it. */
+export const TOKEN_ENV = { CONTINUATION_TOKEN_KEY: "test-key-0123456789abcdefghijklmnopqrstuv" };
 export const OTHER_DISTRIBUTION = "E1A2B3C4D5E6F7";
 export const CREDENTIALS = { accessKeyId: "AKIAFAKEFORTESTS0001", secretAccessKey: "fake/secret+for+tests" };
 // What an event's artifactCredentials hold: none of it may reach a log line.
@@ -234,11 +236,11 @@ export function harness(overrides: Partial<HandlerDeps> = {}): Harness {
   const clock = new ManualClock();
   const logLines: string[] = [];
   const handler = createHandler({
-    cloudFront: cloudFront.client,
+    cloudFront: () => cloudFront.client,
     codePipeline: codePipeline.client,
     clock,
     logger: createJsonLogger({ write: (line) => logLines.push(line), now: () => clock.now() }),
-    env: {},
+    env: TOKEN_ENV,
     ...overrides,
   });
   return { cloudFront, codePipeline, clock, logLines, handler };

@@ -1,9 +1,8 @@
 import { CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
-import type { PlanRequest } from "invalidation-core";
+import { callerReferences, MAX_TRANSIENT_ROUNDS } from "invalidation-core";
 import { describe, expect, it } from "vitest";
 import { CONTINUATION_TOKEN_LIMIT } from "../src/continuation-token.js";
-import type { ResolvePlanRequest } from "../src/plan-request.js";
-import { MAX_TRANSIENT_FAILURES } from "../src/run-job.js";
+import type { ReadJobInput } from "../src/job-input.js";
 import {
   ARTIFACT_SECRETS,
   awsError,
@@ -17,17 +16,24 @@ import {
 
 const params = (value: Record<string, unknown>) => JSON.stringify({ distributionId: DISTRIBUTION, ...value });
 
-/** Lets a test plan with small in-progress limits, so that a few paths need several batches. */
-const withLimits =
-  (limits: PlanRequest["limits"], extra: Partial<PlanRequest> = {}): ResolvePlanRequest =>
-  async (config) => ({
-    request: {
-      ...(config.paths === undefined ? {} : { paths: config.paths }),
-      ...(config.maxPaths === undefined ? {} : { maxPaths: config.maxPaths }),
-      ...(limits === undefined ? {} : { limits }),
-      ...extra,
-    },
-  });
+/**
+ * Paths as an input artifact would give them (UserParameters hold at most 1,000 characters), so that
+ * a plan needs several batches under CloudFront's real limits (3,000 paths, 15 wildcards in progress).
+ * (Before the port, the tests shrank the planner's limits instead; the core's request takes none.)
+ */
+const withPaths =
+  (paths: readonly string[]): ReadJobInput =>
+  async () => ({ paths, maxPaths: paths.length });
+const pages = (count: number) => Array.from({ length: count }, (_, i) => `/page-${i}.html`);
+const REAL_LIMITS = { maxFilePaths: 3000, maxWildcardPaths: 15 };
+
+/** The core's caller reference of a batch: `codepipeline-<first job id>-<distribution>-b<n>-<digest>`. */
+const referenceOf = (
+  firstJobId: string,
+  batches: readonly (readonly string[])[],
+  distribution: string,
+  index: number,
+) => callerReferences({ base: `codepipeline-${firstJobId}`, batches })(distribution, index);
 
 function onlyResult(h: Harness, jobId: string) {
   const results = h.codePipeline.calls.filter((c) => c.input.jobId === jobId);
@@ -75,7 +81,8 @@ describe("handler: success", () => {
     const [invalidation] = h.cloudFront.invalidations;
     expect(invalidation!.distributionId).toBe(DISTRIBUTION);
     expect([...invalidation!.paths].sort()).toEqual(["/css/*", "/index.html"]);
-    expect(invalidation!.callerReference).toBe(`codepipeline-${jobId}-${DISTRIBUTION}-0`);
+    // Drift fix: the core's caller reference form (was `codepipeline-<job id>-<distribution>-<batch index>`).
+    expect(invalidation!.callerReference).toBe(referenceOf(jobId, [["/css/*", "/index.html"]], DISTRIBUTION, 0));
 
     const result = onlyResult(h, jobId);
     expect(result.operation).toBe("PutJobSuccessResult");
@@ -201,8 +208,8 @@ describe("handler: failures", () => {
     const h = harness();
     h.cloudFront.createError = awsError("ServiceUnavailable", 503);
     const { jobIds, final } = await followContinuations(h, params({}), () => h.clock.advance(30_000));
-    // MAX_TRANSIENT_FAILURES invocations in all: the first ones continue, the last one fails.
-    expect(jobIds).toHaveLength(MAX_TRANSIENT_FAILURES);
+    // MAX_TRANSIENT_ROUNDS invocations in all: the first ones continue, the last one fails.
+    expect(jobIds).toHaveLength(MAX_TRANSIENT_ROUNDS);
     expect(final.operation).toBe("PutJobFailureResult");
     expect(final.input.failureDetails.type).toBe("JobFailed");
     expect(final.input.failureDetails.message).toMatch(/ServiceUnavailable/);
@@ -217,12 +224,12 @@ describe("handler: failures", () => {
     expect(jobIds).toHaveLength(2);
     expect(final.operation).toBe("PutJobSuccessResult");
     // The retry keeps the first job's caller reference.
-    expect(h.cloudFront.invalidations[0]!.callerReference).toBe(`codepipeline-${jobIds[0]}-${DISTRIBUTION}-0`);
+    expect(h.cloudFront.invalidations[0]!.callerReference).toBe(referenceOf(jobIds[0]!, [["/*"]], DISTRIBUTION, 0));
   });
 
   it("an unexpected exception still ends in one JobFailed result and the handler resolves", async () => {
     const h = harness({
-      resolvePlanRequest: async () => {
+      readJobInput: async () => {
         throw new TypeError("cannot read properties of undefined (reading 'x')");
       },
     });
@@ -239,7 +246,7 @@ describe("handler: failures", () => {
 
   it("cuts a failure message to CodePipeline's 5,000 characters", async () => {
     const h = harness({
-      resolvePlanRequest: async () => {
+      readJobInput: async () => {
         throw new Error(`boom ${"x".repeat(9000)}`);
       },
     });
@@ -278,11 +285,11 @@ describe("handler: failures", () => {
 
 describe("handler: continuations", () => {
   it("waits across invocations, sends batches beyond the in-progress limits as slots free, and finishes", async () => {
-    const h = harness({ resolvePlanRequest: withLimits({ maxFilePaths: 2, maxWildcardPaths: 1 }) });
-    h.cloudFront.limits = { maxFilePaths: 2, maxWildcardPaths: 1 };
-    const paths = ["/a.html", "/b.html", "/c.html", "/d.html", "/e.html"];
+    const paths = pages(6500);
+    const h = harness({ readJobInput: withPaths(paths) });
+    h.cloudFront.limits = REAL_LIMITS;
     const percents: number[] = [];
-    const { jobIds, final } = await followContinuations(h, params({ paths, wait: true }), (round) => {
+    const { jobIds, final } = await followContinuations(h, params({ wait: true }), (round) => {
       const last = h.codePipeline.calls.at(-1)!;
       percents.push(last.input.executionDetails.percentComplete);
       expect(last.input.executionDetails.summary).toMatch(/batch/);
@@ -292,12 +299,13 @@ describe("handler: continuations", () => {
     });
 
     expect(final.operation).toBe("PutJobSuccessResult");
-    // Three batches of at most two paths went out, one at a time, never more than the limit.
-    expect(h.cloudFront.invalidations.map((i) => i.paths.length)).toEqual([2, 2, 1]);
-    expect(h.cloudFront.invalidations.flatMap((i) => i.paths).sort()).toEqual(paths);
+    // Three batches of at most 3,000 paths went out, one at a time, never more than the limit.
+    expect(h.cloudFront.invalidations.map((i) => i.paths.length)).toEqual([3000, 3000, 500]);
+    expect(h.cloudFront.invalidations.flatMap((i) => i.paths).sort()).toEqual([...paths].sort());
     // Every batch keeps the caller reference of the job that started the work.
+    const batches = h.cloudFront.invalidations.map((i) => i.paths);
     expect(h.cloudFront.invalidations.map((i) => i.callerReference)).toEqual(
-      [0, 1, 2].map((b) => `codepipeline-${jobIds[0]}-${DISTRIBUTION}-${b}`),
+      [0, 1, 2].map((b) => referenceOf(jobIds[0]!, batches, DISTRIBUTION, b)),
     );
     expect(jobIds.length).toBeGreaterThan(3);
     expect(percents.every((p) => p >= 0 && p < 100)).toBe(true);
@@ -306,14 +314,14 @@ describe("handler: continuations", () => {
     expect(final.input.outputVariables).toEqual({
       InvalidationIds: ids.join(","),
       DistributionIds: DISTRIBUTION,
-      PathCount: "5",
+      PathCount: "6500",
     });
   });
 
   it("without wait, still sends a plan beyond the limits batch by batch, then succeeds without waiting", async () => {
-    const h = harness({ resolvePlanRequest: withLimits({ maxFilePaths: 2, maxWildcardPaths: 1 }) });
-    h.cloudFront.limits = { maxFilePaths: 2, maxWildcardPaths: 1 };
-    const { final } = await followContinuations(h, params({ paths: ["/a", "/b", "/c"] }), () => {
+    const h = harness({ readJobInput: withPaths(pages(4000)) });
+    h.cloudFront.limits = REAL_LIMITS;
+    const { final } = await followContinuations(h, params({}), () => {
       h.cloudFront.completeAll();
     });
     expect(final.operation).toBe("PutJobSuccessResult");
@@ -323,11 +331,9 @@ describe("handler: continuations", () => {
   });
 
   it("keeps every token under 2,048 characters for a plan of hundreds of batches", async () => {
-    const paths = Array.from({ length: 400 }, (_, i) => `/page-${i}.html`);
-    // The paths come from the plan request (as a sync log would give them), not from UserParameters.
-    const h = harness({
-      resolvePlanRequest: withLimits({ maxFilePaths: 1, maxWildcardPaths: 1 }, { paths, maxPaths: 400 }),
-    });
+    // 6,000 wildcards: 400 batches of 15 (one CreateInvalidation takes 15 wildcards at most).
+    const paths = Array.from({ length: 6000 }, (_, i) => `/dir-${i}/*`);
+    const h = harness({ readJobInput: withPaths(paths) });
     const { jobIds, final } = await followContinuations(
       h,
       params({ wait: true }),
@@ -340,7 +346,7 @@ describe("handler: continuations", () => {
     // The token could not carry 400 ids at once, so the work took several rounds.
     expect(jobIds.length).toBeGreaterThan(2);
     expect(final.input.executionDetails.summary.length).toBeLessThanOrEqual(2048);
-    expect(final.input.outputVariables.PathCount).toBe("400");
+    expect(final.input.outputVariables.PathCount).toBe("6000");
   });
 
   it("fails with a clear message naming the invalidations still in progress when the wait times out", async () => {
@@ -354,7 +360,8 @@ describe("handler: continuations", () => {
     expect(final.input.failureDetails.type).toBe("JobFailed");
     const id = h.cloudFront.invalidations[0]!.id;
     expect(final.input.failureDetails.message).toMatch(/Timed out after waitTimeoutMinutes=5/);
-    expect(final.input.failureDetails.message).toContain(`${DISTRIBUTION}/${id}`);
+    // Drift fix: the core's one wait-timeout message names the invalidation as `<id> on <distribution>`.
+    expect(final.input.failureDetails.message).toContain(`${id} on ${DISTRIBUTION}`);
   });
 
   it("fails with ConfigurationError when the configuration changed between continuations", async () => {
@@ -373,12 +380,13 @@ describe("handler: continuations", () => {
     expect(onlyResult(h, second).input.failureDetails.type).toBe("ConfigurationError");
   });
 
-  it("fails with JobFailed on a continuation token it did not write", async () => {
+  it("fails with ConfigurationError on a continuation token it did not write", async () => {
     const h = harness();
     const jobId = newJobId();
     await h.handler(codePipelineEvent({ jobId, userParameters: params({ wait: true }), continuationToken: "garbage" }));
+    // Drift fix (issue 14): a token is authenticated; one that is not ours is a ConfigurationError (was JobFailed).
     expect(onlyResult(h, jobId).input.failureDetails).toMatchObject({
-      type: "JobFailed",
+      type: "ConfigurationError",
       message: expect.stringMatching(/token/),
     });
   });
@@ -402,10 +410,10 @@ describe("handler: duplicate delivery and reporting", () => {
   });
 
   it("a duplicate delivery of a continuation job repeats no batch", async () => {
-    const h = harness({ resolvePlanRequest: withLimits({ maxFilePaths: 1, maxWildcardPaths: 1 }) });
-    h.cloudFront.limits = { maxFilePaths: 1, maxWildcardPaths: 1 };
+    const h = harness({ readJobInput: withPaths(pages(3001)) });
+    h.cloudFront.limits = REAL_LIMITS;
     const first = newJobId();
-    const userParameters = params({ paths: ["/a", "/b"], wait: true });
+    const userParameters = params({ wait: true });
     await h.handler(codePipelineEvent({ jobId: first, userParameters }));
     h.cloudFront.completeAll();
     const continuation = codePipelineEvent({

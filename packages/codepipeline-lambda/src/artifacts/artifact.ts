@@ -38,14 +38,15 @@ export interface OpenedArtifact {
 export async function openArtifact(
   client: S3Client,
   artifact: InputArtifact,
-  options: Omit<ReadDirectoryOptions, "label"> = {},
+  options: Omit<ReadDirectoryOptions, "label"> & { readonly signal?: AbortSignal } = {},
 ): Promise<OpenedArtifact> {
   const label = `input artifact ${JSON.stringify(artifact.name)}`;
   if (artifact.location.type !== undefined && artifact.location.type !== "S3") {
     throw new ArtifactError("unsupported", `the ${label} is stored in ${artifact.location.type}, not S3`);
   }
-  const reader = new S3RangeReader(client, artifact.location.s3Location, label);
-  const directory = await readZipDirectory(reader, { ...options, label });
+  const { signal, ...limits } = options;
+  const reader = new S3RangeReader(client, artifact.location.s3Location, label, signal);
+  const directory = await readZipDirectory(reader, { ...limits, label });
   return { name: artifact.name, label, reader, directory };
 }
 

@@ -3,6 +3,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError, errorName, PermissionError } from "invalidation-core";
+import * as v from "valibot";
 import { ArtifactError } from "./errors.js";
 import { s3Failure } from "./range-reader.js";
 import type { ZipDirectory } from "./zip.js";
@@ -45,11 +46,22 @@ export function encodeManifest(manifest: Manifest): Buffer {
   return gzipSync(JSON.stringify({ version: MANIFEST_VERSION, entries }));
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const ManifestSchema = v.object({
+  version: v.literal(MANIFEST_VERSION),
+  entries: v.custom<Record<string, unknown>>(isObject),
+});
+const EntrySchema = v.object({
+  size: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  crc32: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff)),
+});
+
 /**
- * Parses bytes written by `encodeManifest`.
+ * Parses bytes written by `encodeManifest`, inflating at most `maxBytes`.
  * @throws ArtifactError `manifest-unreadable` for anything else, naming what is wrong.
  */
-export function decodeManifest(bytes: Uint8Array, label = "manifest"): Manifest {
+export function decodeManifest(bytes: Uint8Array, label = "manifest", maxBytes = MAX_MANIFEST_BYTES): Manifest {
   const unreadable = (why: string, cause?: unknown) =>
     new ArtifactError(
       "manifest-unreadable",
@@ -58,30 +70,26 @@ export function decodeManifest(bytes: Uint8Array, label = "manifest"): Manifest 
     );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(gunzipSync(bytes, { maxOutputLength: MAX_MANIFEST_BYTES }).toString("utf8"));
+    parsed = JSON.parse(gunzipSync(bytes, { maxOutputLength: maxBytes }).toString("utf8"));
   } catch (error) {
     throw unreadable(`not gzipped JSON: ${error instanceof Error ? error.message : String(error)}`, error);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw unreadable("not a JSON object");
-  const { version, entries } = parsed as { version?: unknown; entries?: unknown };
-  if (version !== MANIFEST_VERSION)
-    throw unreadable(`version ${JSON.stringify(version)}, expected ${MANIFEST_VERSION}`);
-  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
-    throw unreadable("no entries object");
+  if (!isObject(parsed)) throw unreadable("not a JSON object");
+  const manifest = v.safeParse(ManifestSchema, parsed);
+  if (!manifest.success) {
+    throw unreadable(
+      v.getDotPath(manifest.issues[0]) === "version"
+        ? `version ${JSON.stringify(parsed.version)}, expected ${MANIFEST_VERSION}`
+        : "no entries object",
+    );
   }
   const result = new Map<string, ManifestEntry>();
-  for (const [name, value] of Object.entries(entries)) {
-    const { size, crc32 } = (typeof value === "object" && value !== null ? value : {}) as {
-      size?: unknown;
-      crc32?: unknown;
-    };
-    if (!Number.isSafeInteger(size) || (size as number) < 0) {
-      throw unreadable(`entry ${JSON.stringify(name)} has no valid size`);
-    }
-    if (!Number.isInteger(crc32) || (crc32 as number) < 0 || (crc32 as number) > 0xffffffff) {
-      throw unreadable(`entry ${JSON.stringify(name)} has no valid crc32`);
-    }
-    result.set(name, { size: size as number, crc32: crc32 as number });
+  // Object.entries, not a record schema: names such as "__proto__" are ordinary file names here.
+  for (const [name, value] of Object.entries(manifest.output.entries)) {
+    const entry = v.safeParse(EntrySchema, value);
+    if (!entry.success)
+      throw unreadable(`entry ${JSON.stringify(name)} has no valid ${v.getDotPath(entry.issues[0]) ?? "size"}`);
+    result.set(name, entry.output);
   }
   return { version: MANIFEST_VERSION, entries: result };
 }
@@ -200,10 +208,16 @@ const MANIFEST_PERMISSION_HINT =
  *
  * @throws ArtifactError `manifest-unreadable`, PermissionError, TransientError.
  */
-export async function readManifest(client: S3Client, location: ManifestLocation): Promise<Manifest | undefined> {
+export async function readManifest(
+  client: S3Client,
+  location: ManifestLocation,
+  options: { readonly signal?: AbortSignal; readonly maxBytes?: number } = {},
+): Promise<Manifest | undefined> {
   let bytes: Uint8Array;
+  const abortSignal = options.signal;
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    const get = new GetObjectCommand({ Bucket: location.bucket, Key: location.key });
+    const response = await client.send(get, abortSignal === undefined ? {} : { abortSignal });
     if (!response.Body) throw new Error("GetObject returned no body");
     bytes = await response.Body.transformToByteArray();
   } catch (error) {
@@ -213,7 +227,7 @@ export async function readManifest(client: S3Client, location: ManifestLocation)
     if (failure instanceof PermissionError && (await listedAsMissing(client, location))) return undefined;
     throw failure;
   }
-  return decodeManifest(bytes, describe(location));
+  return decodeManifest(bytes, describe(location), options.maxBytes);
 }
 
 /**
@@ -236,7 +250,12 @@ async function listedAsMissing(client: S3Client, location: ManifestLocation): Pr
 }
 
 /** Writes the manifest with the function's own S3 client. Call it only after the invalidations succeeded. */
-export async function writeManifest(client: S3Client, location: ManifestLocation, manifest: Manifest): Promise<void> {
+export async function writeManifest(
+  client: S3Client,
+  location: ManifestLocation,
+  manifest: Manifest,
+  abortSignal?: AbortSignal,
+): Promise<void> {
   try {
     await client.send(
       new PutObjectCommand({
@@ -246,6 +265,7 @@ export async function writeManifest(client: S3Client, location: ManifestLocation
         // Not Content-Encoding: gzip, which some HTTP stacks would undo on the way back.
         ContentType: "application/gzip",
       }),
+      abortSignal === undefined ? {} : { abortSignal },
     );
   } catch (error) {
     if (errorName(error) === "NoSuchBucket") throw noSuchBucket(location, error);

@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { classifyError, errorName, PermissionError } from "invalidation-core";
+import { CALL_TIMEOUTS, classifyError, errorName, PermissionError } from "invalidation-core";
 import { ArtifactError } from "./errors.js";
 
 /** Random access to the bytes of one object. The zip reader needs nothing more. */
@@ -89,6 +89,8 @@ export function createArtifactS3Client(
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     forcePathStyle: options.forcePathStyle ?? (options.endpoint !== undefined || endpointFromEnv !== undefined),
     maxAttempts: options.maxAttempts ?? 3,
+    // A store that accepts a connection and never answers must not hold the job past its deadline.
+    requestHandler: CALL_TIMEOUTS,
   });
 }
 
@@ -106,11 +108,15 @@ export class S3RangeReader implements RangeReader {
   private knownSize: number | undefined;
   private readonly label: string;
 
-  /** @param label what to call the object in messages, e.g. `input artifact "SiteOutput"`. */
+  /**
+   * @param label what to call the object in messages, e.g. `input artifact "SiteOutput"`.
+   * @param signal aborts every request (the job's deadline).
+   */
   constructor(
     private readonly client: S3Client,
     private readonly location: S3ObjectLocation,
     label?: string,
+    private readonly signal?: AbortSignal,
   ) {
     this.label = `${label ?? "artifact"} (s3://${location.bucketName}/${location.objectKey})`;
   }
@@ -120,6 +126,7 @@ export class S3RangeReader implements RangeReader {
     try {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.location.bucketName, Key: this.location.objectKey }),
+        this.options(),
       );
       const size = head.ContentLength;
       if (typeof size !== "number") throw new Error("HeadObject returned no ContentLength");
@@ -142,6 +149,7 @@ export class S3RangeReader implements RangeReader {
           Key: this.location.objectKey,
           Range: `bytes=${start}-${endInclusive}`,
         }),
+        this.options(),
       );
       contentRange = response.ContentRange;
       if (!response.Body) throw new Error("GetObject returned no body");
@@ -167,6 +175,10 @@ export class S3RangeReader implements RangeReader {
       );
     }
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  private options(): { abortSignal?: AbortSignal } {
+    return this.signal === undefined ? {} : { abortSignal: this.signal };
   }
 
   private classify(error: unknown, call: string): Error {

@@ -1,7 +1,6 @@
 // A zip reader that reads only what it needs through ranged reads: the tail, the central directory,
 // and the one member asked for. Layouts from PKWARE's APPNOTE.TXT 6.3.x (sections 4.3 and 4.5).
-import { inflateRawSync } from "node:zlib";
-import { crc32 } from "./crc32.js";
+import { crc32, inflateRawSync } from "node:zlib";
 import { ArtifactError } from "./errors.js";
 import type { RangeReader } from "./range-reader.js";
 
@@ -55,6 +54,10 @@ export interface ZipDirectory {
 export interface ReadDirectoryOptions {
   /** Refuse central directories larger than this. Default 128 MiB (about a million entries). */
   readonly maxCentralDirectoryBytes?: number;
+  /** Refuse zips with more entries than this. Default: no limit but the directory's size. */
+  readonly maxEntries?: number;
+  /** The function's memory, named in a `too-large` message (the limits follow it). */
+  readonly memoryMb?: number;
   /** Name for messages, e.g. `input artifact "SiteOutput"`. */
   readonly label?: string;
 }
@@ -62,6 +65,7 @@ export interface ReadDirectoryOptions {
 export interface ReadEntryOptions {
   /** Refuse members larger than this, compressed or not. Default 64 MiB. */
   readonly maxBytes?: number;
+  readonly memoryMb?: number;
   readonly label?: string;
 }
 
@@ -116,6 +120,13 @@ function findExtra(extra: Buffer, id: number): Buffer | undefined {
     pos += 4 + size;
   }
   return undefined;
+}
+
+/** The end of a `too-large` message: why the limit is what it is, and how to raise it. */
+function memoryHint(memoryMb: number | undefined): string {
+  return memoryMb === undefined
+    ? ""
+    : ` (the limit for a function with ${memoryMb} MB of memory: raise the template's MemorySize parameter for larger artifacts)`;
 }
 
 function corrupt(message: string): ArtifactError {
@@ -246,10 +257,11 @@ export async function readZipDirectory(reader: RangeReader, options: ReadDirecto
   const maxCd = options.maxCentralDirectoryBytes ?? DEFAULT_MAX_CENTRAL_DIRECTORY_BYTES;
   const size = await reader.size();
   const end = await findEndRecord(reader, size, label);
-  if (end.cdSize > maxCd) {
+  if (end.cdSize > maxCd || end.entryCount > (options.maxEntries ?? Number.POSITIVE_INFINITY)) {
     throw new ArtifactError(
       "too-large",
-      `the ${label}'s central directory is ${end.cdSize} bytes (${end.entryCount} entries), over the limit of ${maxCd} bytes`,
+      `the ${label} holds ${end.entryCount} entries (a central directory of ${end.cdSize} bytes), over the limit of ` +
+        `${options.maxEntries ?? "any"} entries and ${maxCd} bytes${memoryHint(options.memoryMb)}`,
     );
   }
   const cd = end.cdSize === 0 ? Buffer.alloc(0) : await reader.read(end.cdOffset, end.cdOffset + end.cdSize - 1);
@@ -375,7 +387,10 @@ export async function readZipEntry(
   }
   const largest = Math.max(entry.uncompressedSize, entry.compressedSize);
   if (largest > maxBytes) {
-    throw new ArtifactError("too-large", `${what} is ${largest} bytes, over the limit of ${maxBytes} bytes`);
+    throw new ArtifactError(
+      "too-large",
+      `${what} is ${largest} bytes, over the limit of ${maxBytes} bytes${memoryHint(options.memoryMb)}`,
+    );
   }
   if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
     throw corrupt(`${what} is stored but its sizes differ (${entry.compressedSize} vs ${entry.uncompressedSize})`);

@@ -1,13 +1,15 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import {
+  CALL_TIMEOUTS,
+  type ChangeInput,
   ConfigurationError,
   classifyError,
-  decodeChangeText,
   type InvalidationError,
+  type KeyMappingOptions,
   PermissionError,
-  type PlanRequest,
   TransientError,
 } from "invalidation-core";
+import { type ArtifactLimits, artifactLimits } from "./artifact-limits.js";
 import {
   type ArtifactCredentials,
   createArtifactS3Client,
@@ -21,7 +23,6 @@ import {
   readManifest,
   writeManifest,
 } from "./artifacts/index.js";
-import { changeListForKeys } from "./change-list.js";
 import {
   type CodePipelineJob,
   type JobInputArtifact,
@@ -32,10 +33,13 @@ import {
 import type { Logger } from "./logger.js";
 import { type ArtifactInput, type JobConfig, normalizePrefix } from "./user-parameters.js";
 
-/** What to invalidate for this job, and what to do once all of it has succeeded. */
-export interface ResolvedPlanRequest {
-  /** The core's `buildPlan` input. */
-  readonly request: PlanRequest;
+/** What this job invalidates, as the core's request takes it, and what to do once all of it succeeded. */
+export interface JobInput {
+  readonly paths?: readonly string[];
+  readonly maxPaths?: number;
+  readonly changes?: ChangeInput;
+  readonly mapping?: KeyMappingOptions;
+  readonly site?: { readonly keys: readonly string[] };
   /**
    * Runs once, after every invalidation of the job succeeded and before the final success is
    * reported (diffArtifact: writes the new manifest). A throw fails the job. Returns a note for the summary.
@@ -44,56 +48,63 @@ export interface ResolvedPlanRequest {
 }
 
 /**
- * The seam between a job and the core: what to invalidate, from the configuration and the job's input
- * artifacts. It must be deterministic for one job and its continuations, since each continuation
- * recomputes the plan from the same inputs instead of carrying paths in the (size-limited) token:
- * the artifact is the same object (same revision) and the manifest is written only at the very end.
+ * The seam between a job and the core. It must be deterministic for one job and its continuations:
+ * each continuation plans again from the same inputs instead of carrying paths in the size-limited
+ * token (the artifact is the same object, the manifest is written only at the very end), and the
+ * core refuses to continue a state whose plan differs.
  */
-export type ResolvePlanRequest = (
+export type ReadJobInput = (
   config: JobConfig,
   job: CodePipelineJob,
   logger: Logger,
-) => Promise<ResolvedPlanRequest>;
+  signal: AbortSignal,
+) => Promise<JobInput>;
 
 /** Environment variables naming the manifest's location; the template sets both. */
 export const MANIFEST_BUCKET_ENV = "MANIFEST_BUCKET";
 export const MANIFEST_PREFIX_ENV = "MANIFEST_PREFIX";
 
-export interface PlanRequestDeps {
+export interface JobInputDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The function's own S3 client (its role), for the manifest only. Default: created on first use. */
   readonly manifestS3?: S3Client;
   /** Builds the client that reads artifacts with the job's artifactCredentials. One per job. */
   readonly artifactS3?: (credentials: ArtifactCredentials) => S3Client;
+  /** Default: from the function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE). */
+  readonly limits?: ArtifactLimits;
 }
 
 /** The S3 client for the manifest: the function's role, path-style when an endpoint is set (local emulators). */
 export function createManifestS3Client(env: Readonly<Record<string, string | undefined>> = process.env): S3Client {
-  return new S3Client({ forcePathStyle: (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) !== undefined });
+  return new S3Client({
+    forcePathStyle: (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) !== undefined,
+    requestHandler: CALL_TIMEOUTS,
+  });
 }
 
 /**
- * The resolver the Lambda uses:
- * - no artifact keys: the explicit `paths`, or `/*` (the behaviour before issue #8);
- * - `syncLog`: the log inside the input artifact becomes the core's change list, united with `paths`;
- * - `diffArtifact`: the artifact's entries against the stored manifest; what was added, changed or
- *   removed becomes the change list (first run, no manifest: `/*`). The new manifest is written by
+ * The reader the Lambda uses:
+ * - no artifact keys: the explicit `paths`, or `/*`;
+ * - `syncLog`: the log's bytes inside the input artifact, for the core to decode and parse, with `paths`;
+ * - `diffArtifact`: the artifact's entries against the stored manifest; the names added, changed or
+ *   removed are the changed keys (first run, no manifest: `/*`). The new manifest is written by
  *   `onFinalSuccess`, so a run that fails is retried with the same diff.
  */
-export function createPlanRequestResolver(deps: PlanRequestDeps): ResolvePlanRequest {
+export function createJobInputReader(deps: JobInputDeps): ReadJobInput {
   let manifestS3 = deps.manifestS3;
   const ownS3 = () => {
     manifestS3 ??= createManifestS3Client(deps.env);
     return manifestS3;
   };
   const artifactS3 = deps.artifactS3 ?? ((credentials) => createArtifactS3Client(credentials, {}, deps.env));
-  return async (config, job, logger) => {
-    const common: PlanRequest = {
+  const limits = deps.limits ?? artifactLimits(deps.env);
+  return async (config, job, logger, signal) => {
+    const common: JobInput = {
       ...(config.paths === undefined ? {} : { paths: config.paths }),
       ...(config.maxPaths === undefined ? {} : { maxPaths: config.maxPaths }),
     };
     const input = config.input;
-    if (input === undefined) return { request: common };
+    if (input === undefined) return common;
     const artifact = pickArtifact(readInputArtifacts(job), input);
     const credentials = readArtifactCredentials(job);
     if (credentials === undefined) {
@@ -115,16 +126,57 @@ export function createPlanRequestResolver(deps: PlanRequestDeps): ResolvePlanReq
       ...(config.s3Prefix === undefined ? {} : { s3Prefix: config.s3Prefix }),
       ...(config.indexDocument === undefined ? {} : { indexDocument: config.indexDocument }),
     };
+    const open = { ...limits.directory, signal };
     if (input.kind === "syncLog") {
-      const opened = await openArtifact(client, artifact);
-      const bytes = await readArtifactFile(opened, input.path);
-      // Decoded as written (UTF-8, UTF-16 with a BOM, or Latin-1 with a warning), as in the other adapters.
-      const { text, warning } = decodeChangeText(bytes, `the sync log ${input.path} in artifact ${artifact.name}`);
-      if (warning) logger.warn(warning);
+      const bytes = await readArtifactFile(await openArtifact(client, artifact, open), input.path, limits.member);
       logger.info("read the sync log", { artifact: artifact.name, path: input.path, bytes: bytes.length });
-      return { request: { ...common, ...mapping, changes: text } };
+      const source = `the sync log ${input.path} in artifact ${artifact.name}`;
+      return { ...common, mapping, changes: { kind: "log", bytes, source } };
     }
-    return resolveDiff({ config, input, artifact, client, ownS3: ownS3(), env: deps.env, logger, common, mapping });
+    const location = locateManifest(config, input, deps.env);
+    const own = ownS3();
+    // Both reads are needed and independent. A manifest that exists but cannot be read fails the job:
+    // only a manifest that does not exist at all (the documented first run) leads to `/*`.
+    const [opened, previous] = await Promise.all([
+      openArtifact(client, artifact, open),
+      readManifest(own, location, { signal, maxBytes: limits.manifestBytes }),
+    ]);
+    const current = manifestFromDirectory(opened.directory);
+    const diff = diffManifests(previous, current);
+    const onFinalSuccess = () => storeManifest(own, location, current, logger, signal);
+    const where = `s3://${location.bucket}/${location.key}`;
+    if (diff.firstRun) {
+      logger.info("no artifact manifest yet (first run): invalidating /*", {
+        manifest: where,
+        files: current.entries.size,
+      });
+      return { ...common, paths: ["/*", ...(common.paths ?? [])], onFinalSuccess };
+    }
+    const { added, changed, removed, unchanged } = diff;
+    logger.info("compared the artifact with the manifest of the last successful run", {
+      manifest: where,
+      ...{ added: added.length, changed: changed.length, removed: removed.length, unchanged },
+    });
+    const served = normalizePrefix(config.s3Prefix);
+    const deployed = (name: string) => `${input.deployPrefix}${name}`;
+    return {
+      ...common,
+      mapping,
+      changes: {
+        kind: "keys",
+        keys: diff.changedKeys.map(deployed),
+        source: `the diff of input artifact ${artifact.name}`,
+      },
+      // Every file the artifact deploys, relative to the served prefix: lets the planner pick the
+      // wildcards that hit the fewest unchanged files when the budget is tight.
+      site: {
+        keys: [...current.entries.keys()]
+          .map(deployed)
+          .flatMap((k) => (k.startsWith(served) ? [k.slice(served.length)] : [])),
+      },
+      // Nothing changed: the manifest would be rewritten as it is. Skip the write.
+      ...(diff.changedKeys.length === 0 ? {} : { onFinalSuccess }),
+    };
   };
 }
 
@@ -157,71 +209,6 @@ function pickArtifact(artifacts: readonly JobInputArtifact[], input: ArtifactInp
   return found;
 }
 
-interface DiffContext {
-  readonly config: JobConfig;
-  readonly input: Extract<ArtifactInput, { kind: "diffArtifact" }>;
-  readonly artifact: JobInputArtifact;
-  readonly client: S3Client;
-  readonly ownS3: S3Client;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: Logger;
-  readonly common: PlanRequest;
-  readonly mapping: Pick<PlanRequest, "s3Prefix" | "indexDocument">;
-}
-
-async function resolveDiff(context: DiffContext): Promise<ResolvedPlanRequest> {
-  const { config, input, artifact, client, ownS3, env, logger, common, mapping } = context;
-  const location = locateManifest(config, input, env);
-  // Both reads are needed and independent. A manifest that exists but cannot be read fails the job:
-  // only a manifest that does not exist at all (the documented first run) leads to `/*`.
-  const [opened, previous] = await Promise.all([openArtifact(client, artifact), readManifest(ownS3, location)]);
-  const current = manifestFromDirectory(opened.directory);
-  const diff = diffManifests(previous, current);
-  const onFinalSuccess = () => storeManifest(ownS3, location, current, logger);
-  const where = `s3://${location.bucket}/${location.key}`;
-  if (diff.firstRun) {
-    logger.info("no artifact manifest yet (first run): invalidating /*", {
-      manifest: where,
-      files: current.entries.size,
-    });
-    return { request: { ...common, paths: ["/*", ...(common.paths ?? [])] }, onFinalSuccess };
-  }
-  logger.info("compared the artifact with the manifest of the last successful run", {
-    manifest: where,
-    added: diff.added.length,
-    changed: diff.changed.length,
-    removed: diff.removed.length,
-    unchanged: diff.unchanged,
-  });
-  const served = normalizePrefix(config.s3Prefix);
-  const deployed = (name: string) => `${input.deployPrefix}${name}`;
-  const list = changeListForKeys(diff.changedKeys.map(deployed), (key) =>
-    key.startsWith(served) ? key.slice(served.length) : undefined,
-  );
-  if (list.fallbackKeys.length > 0) {
-    logger.warn("some changed names cannot be listed as they are; wildcards cover them", {
-      keys: list.fallbackKeys.slice(0, 10).map((k) => JSON.stringify(k)),
-      wildcards: list.fallbackPaths,
-    });
-  }
-  const explicit = [...list.fallbackPaths, ...(common.paths ?? [])];
-  return {
-    request: {
-      ...common,
-      ...mapping,
-      ...(explicit.length === 0 ? {} : { paths: explicit }),
-      changes: list.changes,
-      // Every file the artifact deploys, relative to the served prefix: lets the planner pick the
-      // wildcards that hit the fewest unchanged files when the budget is tight.
-      siteKeys: [...current.entries.keys()]
-        .map(deployed)
-        .flatMap((k) => (k.startsWith(served) ? [k.slice(served.length)] : [])),
-    },
-    // Nothing changed: the manifest would be rewritten as it is. Skip the write.
-    ...(diff.changedKeys.length === 0 ? {} : { onFinalSuccess }),
-  };
-}
-
 function locateManifest(
   config: JobConfig,
   input: Extract<ArtifactInput, { kind: "diffArtifact" }>,
@@ -249,9 +236,10 @@ async function storeManifest(
   location: ManifestLocation,
   manifest: Manifest,
   logger: Logger,
+  signal: AbortSignal,
 ): Promise<string> {
   try {
-    await writeManifest(client, location, manifest);
+    await writeManifest(client, location, manifest, signal);
   } catch (error) {
     // The invalidations are done, but without the new manifest the next run would diff against the
     // old one. Fail (keeping the failure's kind), so the action is retried with the same diff.
@@ -269,12 +257,7 @@ async function storeManifest(
 }
 
 function sameKind(error: InvalidationError, message: string): InvalidationError {
-  switch (error.kind) {
-    case "configuration":
-      return new ConfigurationError(message, { cause: error });
-    case "permission":
-      return new PermissionError(message, { cause: error });
-    default:
-      return new TransientError(message, { cause: error });
-  }
+  if (error.kind === "configuration") return new ConfigurationError(message, { cause: error });
+  if (error.kind === "permission") return new PermissionError(message, { cause: error });
+  return new TransientError(message, { cause: error });
 }
