@@ -191,6 +191,13 @@ describe.skipIf(!hasMoto() || !hasTool("aws", 'pip install "awscli<2"'))(
           Variables: { CLOUDFRONT_DISTRIBUTION_ID: "E2QWRUHAPOMQZL", MANIFEST_PREFIX: "artifact-manifests/" },
         },
       });
+      // Memory follows the MemorySize parameter's default; the artifact limits follow the memory.
+      expect(Configuration.MemorySize).toBe(1024);
+      // The token key comes from the stack's generated secret. moto has no CloudFormation support for
+      // AWS::SecretsManager::Secret and leaves the dynamic reference as written; AWS resolves it at deploy.
+      expect(Configuration.Environment.Variables.CONTINUATION_TOKEN_KEY).toMatch(
+        /^\{\{resolve:secretsmanager:.*ContinuationTokenKey.*:SecretString\}\}$/,
+      );
       // The stack made the manifest bucket (no ManifestBucketName given) and told the function.
       const bucket = Configuration.Environment.Variables.MANIFEST_BUCKET as string;
       expect(outputs.ManifestBucketName).toBe(bucket);
