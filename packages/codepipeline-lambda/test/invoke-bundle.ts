@@ -12,14 +12,23 @@ export interface Invocation {
   readonly stdout: string;
   readonly stderr: string;
   readonly code: number | null;
+  /** How long the handler itself took (from its call to its return). */
+  readonly handlerMs: number | undefined;
 }
 
 // The runtime's way: import the file as a module, call the exported async handler.
+// With HANDLER_TIMEOUT_MS, the context counts down from the call as Lambda's does, and the handler's
+// own duration is printed (HANDLER_MS) so a test can hold it to that time.
 const RUNTIME = `
 const { pathToFileURL } = await import("node:url");
 const mod = await import(pathToFileURL(process.env.HANDLER_FILE).href);
-const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), { functionName: "e2e" });
+const start = Date.now();
+const timeout = Number(process.env.HANDLER_TIMEOUT_MS || 0);
+const context = { functionName: "e2e", ...(timeout > 0 ? { getRemainingTimeInMillis: () => start + timeout - Date.now() } : {}) };
+const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), context);
+process.stdout.write("HANDLER_MS " + (Date.now() - start) + "\\n");
 process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
+process.exit(0);
 `;
 
 export async function invokeBundle(event: unknown, env: Record<string, string>): Promise<Invocation> {
@@ -34,5 +43,10 @@ export async function invokeBundle(event: unknown, env: Record<string, string>):
     },
   });
   const line = run.stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
-  return { result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined, ...run };
+  const ms = run.stdout.split("\n").find((l) => l.startsWith("HANDLER_MS "));
+  return {
+    result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined,
+    handlerMs: ms ? Number(ms.slice("HANDLER_MS ".length)) : undefined,
+    ...run,
+  };
 }
