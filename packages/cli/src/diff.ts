@@ -5,7 +5,7 @@ import {
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
-  splitChangeList,
+  formatChangeList,
 } from "invalidation-core/content-diff";
 import type { DiffOptions } from "./args.js";
 import type { OutputStream } from "./report.js";
@@ -39,9 +39,9 @@ export async function runDiff(
     ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
   }).finally(() => s3.destroy());
   const keys = changedKeys(report);
-  const split = splitChangeList(keys);
+  const text = formatChangeList(keys);
   if (output !== undefined) {
-    await writeFile(output, split.text).catch((error: Error) => {
+    await writeFile(output, text).catch((error: Error) => {
       throw new ConfigurationError(`--output: cannot write ${JSON.stringify(output)}: ${error.message}`, {
         cause: error,
       });
@@ -51,11 +51,6 @@ export async function runDiff(
   for (const warning of report.warnings) say(`warning: ${warning}`);
   for (const { key, detail } of report.unverifiable.slice(0, 20))
     say(`counted as changed: ${JSON.stringify(key)}: ${detail}`);
-  if (split.unlisted.length > 0) {
-    say(
-      `warning: ${plural(split.unlisted.length, "changed key")} cannot be written in a change list (a line break or trailing white space): ${split.unlisted.map((key) => JSON.stringify(key)).join(", ")}. They are NOT in the list: invalidate them with --path (or --path '/*').`,
-    );
-  }
   const left = includeDeletions
     ? ""
     : `; ${plural(report.remoteOnly, "object")} not in the folder left out (--no-delete)`;
@@ -69,9 +64,9 @@ export async function runDiff(
     const json = {
       ...{ s3Uri, bucket: report.bucket, prefix: report.prefix, siteDir, changeCount: keys.length, changedKeys: keys },
       ...{ added, modified, deleted, unverifiable, unchanged, possiblyEncrypted, remoteOnly },
-      ...{ unlistedKeys: split.unlisted, warnings, ...(output === undefined ? {} : { output }) },
+      ...{ unlistedKeys: [], warnings, ...(output === undefined ? {} : { output }) },
     };
     deps.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  } else if (output === undefined) deps.stdout.write(split.text);
+  } else if (output === undefined) deps.stdout.write(text);
   return 0;
 }

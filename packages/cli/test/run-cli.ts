@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type NodeRun, runNode } from "test-utils";
@@ -34,5 +35,45 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     // Always a pipe, closed at once when the test has nothing to say: `--changes -` sees an end.
     stdin: options.stdin ?? "",
     timeoutMs: options.timeoutMs ?? 25_000,
+  });
+}
+
+export interface SpawnOptions {
+  readonly env?: Record<string, string>;
+  /** Piped to stdin as bytes (a UTF-16 or Windows-1252 log); runCli's `stdin` is text only. */
+  readonly stdin?: Uint8Array;
+  /** Close the reading end of stdout after its first chunk, as `cf-invalidate ... | head -1` does. */
+  readonly closeStdoutEarly?: boolean;
+}
+
+/** The bundle as a process, for what runCli cannot do: bytes on stdin, a reader that goes away. */
+export function spawnCli(args: readonly string[], options: SpawnOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], {
+      cwd: PACKAGE_DIR,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: "/nonexistent-home-for-cli-tests",
+        AWS_EC2_METADATA_DISABLED: "true",
+        ...options.env,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.closeStdoutEarly) child.stdout.destroy();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.stdin ?? new Uint8Array());
   });
 }
