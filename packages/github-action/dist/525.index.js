@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   runDiffStep: () => (/* binding */ runDiffStep)
 });
 
-// UNUSED EXPORTS: STATE, changeListWithExtraPaths, parseSavedDiff, sameSizeVerdict
+// UNUSED EXPORTS: STATE, parseSavedDiff, sameSizeVerdict
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
@@ -266,17 +266,17 @@ function changedKeys(report) {
     return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 /**
- * The change list for `--changes FILE` / `buildPlan({ changes })`: the plain-list format that core
- * `parseChanges` reads, one full key a line, sorted. A key gets a leading `/` (which parseChanges
- * drops) only where it would otherwise be misread: it starts with `/` or a space, or reads as an
- * AWS CLI log line or an `s3://` URI. Empty string when nothing changed.
- *
- * Throws ConfigurationError naming the key for a key that no line can express: one holding a
- * line break, or ending in white space (parseChanges trims lines). Invalidate such a key another
- * way (an explicit path, or `/*`); `changedKeys` still lists it.
+ * The change list for `--changes FILE` and the action's `changes-file`: the plain-list format that
+ * the core's change-log reader takes, one full key a line, sorted. Every key can be written:
+ * - most keys as they are;
+ * - with a leading `/` (which the reader drops) where the key would otherwise be misread: it
+ *   starts with `/`, or reads as an AWS CLI log line or an `s3://` URI;
+ * - as a JSON string (`"a\nb.html"`) where no plain line holds it: a line break, white space at
+ *   either end, a leading `"`. The reader takes a line that is a JSON string as that key.
+ * Empty string when nothing changed.
  *
  * @example
- * formatChangeList(["www/a b.html", "/odd"]) // → "www/a b.html\n//odd\n"
+ * formatChangeList(["www/a b.html", "/odd", "two\nlines"]) // → "www/a b.html\n//odd\n\"two\\nlines\"\n"
  */
 function formatChangeList(reportOrKeys) {
     const keys = isKeyList(reportOrKeys) ? reportOrKeys : changedKeys(reportOrKeys);
@@ -290,26 +290,9 @@ function formatChangeList(reportOrKeys) {
     }
     return text;
 }
-/**
- * Splits changed keys into the change list that `parseChanges` reads back exactly and the keys that
- * no line can hold, so that a caller can cover those another way (explicit paths, a wildcard)
- * instead of losing them. Pure.
- */
+/** @deprecated every key now has a line (see formatChangeList); kept while the adapters move off it. */
 function splitChangeList(keys) {
-    const listed = [];
-    const unlisted = [];
-    for (const key of keys) {
-        try {
-            changeListLine(key);
-            listed.push(key);
-        }
-        catch (error) {
-            if (!(error instanceof errors/* ConfigurationError */.j1))
-                throw error;
-            unlisted.push(key);
-        }
-    }
-    return { text: formatChangeList(listed), unlisted };
+    return { text: formatChangeList(keys), unlisted: [] };
 }
 function changeListLine(key) {
     const readsAs = (line) => {
@@ -317,13 +300,16 @@ function changeListLine(key) {
         const only = parsed.objects[0];
         return (parsed.objects.length === 1 && parsed.warnings.length === 0 && only?.bucket === undefined && only?.key === key);
     };
-    if (!/[\r\n]/.test(key)) {
+    if (!/[\r\n]/.test(key) && !key.startsWith('"')) {
         if (!key.startsWith("/") && readsAs(key))
             return key;
         if (readsAs(`/${key}`))
             return `/${key}`;
     }
-    throw new errors/* ConfigurationError */.j1(`the key ${JSON.stringify(key)} cannot be written in a one-key-a-line change list (it holds a line break or ends in white space); invalidate it another way (an explicit path, or /*)`);
+    const quoted = JSON.stringify(key);
+    if (readsAs(quoted))
+        return quoted;
+    throw new errors/* ConfigurationError */.j1(`the key ${JSON.stringify(key)} cannot be written in a change list; invalidate it another way (an explicit path, or /*). This is a bug: please report it`);
 }
 function isKeyList(value) {
     return Array.isArray(value);
@@ -507,27 +493,6 @@ var src_summary = __webpack_require__(7565);
 
 
 /**
- * The `changes-file` text (for the two-step form or the CLI) and the `extra-paths` output: a key with
- * a line break or trailing white space cannot be a line, so it becomes explicit paths, or `/*` when
- * even that fails. The post step gets the keys themselves and needs neither. Pure.
- */
-function changeListWithExtraPaths(keys, mapping) {
-    const { text, unlisted } = splitChangeList(keys);
-    if (unlisted.length === 0)
-        return { text, unlisted, extraPaths: [] };
-    const mapped = (0,dist/* keysToPaths */.UV)(unlisted, mapping);
-    const valid = (path) => {
-        try {
-            return (0,dist/* parseInvalidationPath */.rC)(path) !== "";
-        }
-        catch {
-            return false;
-        }
-    };
-    const usable = mapped.warnings.length === 0 && mapped.paths.length > 0 && mapped.paths.every(valid);
-    return { text, unlisted, extraPaths: usable ? [...mapped.paths] : ["/*"] };
-}
-/**
  * Same-size objects whose ETag is not the local file's MD5: if any object matched its file, the
  * bucket's ETags are MD5s and these were edited with their size kept, plain modifications. Only
  * when none matched may no ETag be an MD5 (SSE-KMS, SSE-C): then they cannot be verified, and a
@@ -572,18 +537,10 @@ async function runDiffStep(io, config, diff, dependencies) {
         if (verdict.warning !== undefined)
             io.warning(verdict.warning);
         const keys = changedKeys(report);
-        const mapping = { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) };
-        const list = changeListWithExtraPaths(keys, mapping);
-        if (list.unlisted.length > 0) {
-            io.warning(`${(0,dist/* plural */.LS)(list.unlisted.length, "changed key")} cannot be a line of changes-file (a line break or trailing white space): ` +
-                `${list.unlisted
-                    .slice(0, 5)
-                    .map((key) => JSON.stringify(key))
-                    .join(", ")}; the extra-paths output covers them (${list.extraPaths.join(" ")}).`);
-        }
         const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);
         const changesFile = (0,external_node_path_.join)(directory, "changes.txt");
-        await (0,promises_.writeFile)(changesFile, list.text);
+        // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
+        await (0,promises_.writeFile)(changesFile, formatChangeList(keys));
         const counts = `${report.added.length} added, ${verdict.modified} modified, ${report.deleted.length} deleted, ${verdict.unverifiable.length} unverifiable`;
         io.info(`Content diff of ${where}: ${(0,dist/* plural */.LS)(keys.length, "changed key")} (${counts}), ${report.unchanged} unchanged; hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes).`);
         if (!diff.includeDeletions && report.remoteOnly > 0) {
@@ -611,7 +568,7 @@ async function runDiffStep(io, config, diff, dependencies) {
             ...{
                 "change-count": String(keys.length),
                 "changes-file": changesFile,
-                "extra-paths": list.extraPaths.join("\n"),
+                "extra-paths": "",
             },
             ...{ "invalidation-ids": "", paths: "", "path-count": "0", status: "diffed" },
         };

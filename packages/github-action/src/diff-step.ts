@@ -1,13 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { classifyError, FAILURE_HEADLINE, keysToPaths, parseInvalidationPath, plural } from "invalidation-core";
+import { classifyError, FAILURE_HEADLINE, plural } from "invalidation-core";
 import {
   type ContentDiffOptions,
   type ContentDiffReport,
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
-  splitChangeList,
+  formatChangeList,
 } from "invalidation-core/content-diff";
 import type { ActionConfig, DiffConfig } from "./inputs.js";
 import type { ActionIO } from "./main.js";
@@ -18,29 +18,6 @@ export { parseSavedDiff, STATE } from "./state.js";
 
 /** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
 export type S3Lister = ContentDiffOptions["s3"];
-
-/**
- * The `changes-file` text (for the two-step form or the CLI) and the `extra-paths` output: a key with
- * a line break or trailing white space cannot be a line, so it becomes explicit paths, or `/*` when
- * even that fails. The post step gets the keys themselves and needs neither. Pure.
- */
-export function changeListWithExtraPaths(
-  keys: readonly string[],
-  mapping: { s3Prefix?: string; indexDocument: string | null },
-) {
-  const { text, unlisted } = splitChangeList(keys);
-  if (unlisted.length === 0) return { text, unlisted, extraPaths: [] as string[] };
-  const mapped = keysToPaths(unlisted, mapping);
-  const valid = (path: string) => {
-    try {
-      return parseInvalidationPath(path) !== "";
-    } catch {
-      return false;
-    }
-  };
-  const usable = mapped.warnings.length === 0 && mapped.paths.length > 0 && mapped.paths.every(valid);
-  return { text, unlisted, extraPaths: usable ? [...mapped.paths] : ["/*"] };
-}
 
 /**
  * Same-size objects whose ETag is not the local file's MD5: if any object matched its file, the
@@ -95,20 +72,10 @@ export async function runDiffStep(
     if (verdict.warning !== undefined) io.warning(verdict.warning);
 
     const keys = changedKeys(report);
-    const mapping = { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) };
-    const list = changeListWithExtraPaths(keys, mapping);
-    if (list.unlisted.length > 0) {
-      io.warning(
-        `${plural(list.unlisted.length, "changed key")} cannot be a line of changes-file (a line break or trailing white space): ` +
-          `${list.unlisted
-            .slice(0, 5)
-            .map((key) => JSON.stringify(key))
-            .join(", ")}; the extra-paths output covers them (${list.extraPaths.join(" ")}).`,
-      );
-    }
     const directory = await stepDirectory(dependencies.env);
     const changesFile = join(directory, "changes.txt");
-    await writeFile(changesFile, list.text);
+    // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
+    await writeFile(changesFile, formatChangeList(keys));
 
     const counts = `${report.added.length} added, ${verdict.modified} modified, ${report.deleted.length} deleted, ${verdict.unverifiable.length} unverifiable`;
     io.info(
@@ -143,7 +110,7 @@ export async function runDiffStep(
       ...{
         "change-count": String(keys.length),
         "changes-file": changesFile,
-        "extra-paths": list.extraPaths.join("\n"),
+        "extra-paths": "",
       },
       ...{ "invalidation-ids": "", paths: "", "path-count": "0", status: "diffed" },
     };

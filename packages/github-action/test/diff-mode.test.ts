@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { changeListWithExtraPaths, parseSavedDiff, STATE } from "../src/diff-step.js";
+import { parseSavedDiff, STATE } from "../src/diff-step.js";
 import { readConfig } from "../src/inputs.js";
 import { run } from "../src/main.js";
 import { RecordingIO } from "./support/action-io.js";
@@ -101,23 +101,6 @@ describe("diff mode inputs", () => {
   ])("names the input %s and its value %j when refusing it", async (input, value, message) => {
     const inputs = { "distribution-id": ID, "site-directory": "public", "s3-uri": "s3://b", [input]: value };
     await expect(read(inputs)).rejects.toThrow(`${message}, got ${JSON.stringify(value)}`);
-  });
-});
-
-describe("changeListWithExtraPaths", () => {
-  it("lists what a line can hold and maps the rest to explicit paths with the prefix stripped", () => {
-    const split = changeListWithExtraPaths(["www/a.html", "www/odd \n.html", "www/trailing "], {
-      s3Prefix: "www",
-      indexDocument: "index.html",
-    });
-    expect(split.text).toBe("www/a.html\n");
-    expect(split.unlisted).toEqual(["www/odd \n.html", "www/trailing "]);
-    expect(split.extraPaths).toEqual(["/odd%20%0A.html", "/trailing%20"]);
-  });
-
-  it("falls back to /* when a key that no line can hold has no path either (outside the prefix)", () => {
-    const split = changeListWithExtraPaths(["other/x\n"], { s3Prefix: "www", indexDocument: null });
-    expect(split).toEqual({ text: "", unlisted: ["other/x\n"], extraPaths: ["/*"] });
   });
 });
 

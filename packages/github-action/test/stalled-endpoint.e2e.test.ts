@@ -32,21 +32,27 @@ describe("against an endpoint that accepts connections and never answers", () =>
   it.each([
     ["without wait", "false"],
     ["with wait", "true"],
-  ])(`gives up within wait-timeout-seconds ${DEADLINE_S} plus ${MARGIN_S} s (%s) and reports`, async (_, wait) => {
-    const started = Date.now();
-    const step = await runStep(
-      await newJob(),
-      { "distribution-id": "E2QWRUHAPOMQZL", paths: "/index.html", wait, "wait-timeout-seconds": String(DEADLINE_S) },
-      { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: endpoint },
-    );
-    const elapsed = (Date.now() - started) / 1000;
-    console.log(`stalled endpoint, wait ${wait}: deadline ${DEADLINE_S} s, step ended after ${elapsed.toFixed(1)} s`);
-    expect(step.code).toBe(1);
-    expect(step.stdout).toMatch(new RegExp(`^::error::Timeout: ${endpoint.replace(/\./g, "\\.")} did not answer in time`, "m"));
-    expect(step.outputs.status).toBe("failed");
-    expect(step.outputs["invalidation-ids"]).toBe("");
-    expect(step.summary).toMatch(/\*\*Failed:\*\* Timeout: .*did not answer in time/);
-    expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_S);
-    expect(elapsed).toBeLessThan(DEADLINE_S + MARGIN_S);
-  }, 60_000);
+  ])(
+    `gives up within wait-timeout-seconds ${DEADLINE_S} plus ${MARGIN_S} s (%s) and reports`,
+    async (_, wait) => {
+      const started = Date.now();
+      const step = await runStep(
+        await newJob(),
+        { "distribution-id": "E2QWRUHAPOMQZL", paths: "/index.html", wait, "wait-timeout-seconds": String(DEADLINE_S) },
+        { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_CLOUDFRONT: endpoint },
+      );
+      const elapsed = (Date.now() - started) / 1000;
+      console.log(`stalled endpoint, wait ${wait}: deadline ${DEADLINE_S} s, step ended after ${elapsed.toFixed(1)} s`);
+      expect(step.code).toBe(1);
+      expect(step.stdout).toMatch(
+        new RegExp(`^::error::Timeout: ${endpoint.replace(/\./g, "\\.")} did not answer in time`, "m"),
+      );
+      expect(step.outputs.status).toBe("failed");
+      expect(step.outputs["invalidation-ids"]).toBe("");
+      expect(step.summary).toMatch(/\*\*Failed:\*\* Timeout: .*did not answer in time/);
+      expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_S);
+      expect(elapsed).toBeLessThan(DEADLINE_S + MARGIN_S);
+    },
+    60_000,
+  );
 });
