@@ -1,6 +1,7 @@
 import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { CALL_TIMEOUTS } from "./cloudfront.js";
 import {
   AWS_CLI_MULTIPART_DEFAULTS,
   awsCliPartSize,
@@ -52,6 +53,8 @@ export function createS3Client(options: S3ClientOptions = {}, env: NodeJS.Proces
     followRegionRedirects: true,
     forcePathStyle: options.forcePathStyle ?? customEndpoint,
     retryMode: "standard",
+    // An endpoint that accepts and never answers must not hold the diff forever (see CALL_TIMEOUTS).
+    requestHandler: CALL_TIMEOUTS,
   });
 }
 
@@ -213,10 +216,16 @@ export async function diffSiteAgainstBucket(options: ContentDiffOptions): Promis
   const verdicts = await mapWithConcurrency(toHash, concurrency, ({ key, file, object }) =>
     compareContent(key, file, object, { partSizeBytes, thresholdBytes }),
   );
-  const unverifiable = verdicts.filter((verdict): verdict is UnverifiableObject => verdict !== "unchanged");
-  const unchanged = verdicts.length - unverifiable.length;
+  const mismatched = verdicts.filter((verdict): verdict is UnverifiableObject => verdict !== "unchanged");
+  const unchanged = verdicts.length - mismatched.length;
+  // An object whose ETag matched its file's MD5 shows the bucket's ETags are MD5s: a same-size
+  // mismatch next to it is an edit that kept the size, proven, not a possibly encrypted object.
+  // Only when nothing matched may the ETags all be SSE-KMS/SSE-C ones: then it is unverifiable.
+  const sameSizeEdit = (u: UnverifiableObject) => unchanged > 0 && u.reason === "same-size-etag-mismatch";
+  for (const u of mismatched) if (sameSizeEdit(u)) modified.push(u.key);
+  const unverifiable = mismatched.filter((u) => !sameSizeEdit(u));
   const possiblyEncrypted = unverifiable.filter((u) => u.reason === "same-size-etag-mismatch").length;
-  if (possiblyEncrypted > 0) warnings.push(encryptionNote(possiblyEncrypted, unchanged));
+  if (possiblyEncrypted > 0) warnings.push(encryptionNote(possiblyEncrypted));
 
   const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
@@ -370,12 +379,13 @@ async function hashOrExplain(path: string, options: { partSize?: number }): Prom
   }
 }
 
-function encryptionNote(possiblyEncrypted: number, unchanged: number): string {
-  const count = `${possiblyEncrypted} object${possiblyEncrypted === 1 ? "" : "s"} of the same size as the local file`;
-  if (unchanged === 0) {
-    return `${count} and none with a matching ETag: the objects are probably encrypted with SSE-KMS or SSE-C, whose ETags are not MD5s, so content cannot be compared; they all count as changed`;
-  }
-  return `${count} have another ETag: edits that kept the size, or objects encrypted with SSE-KMS or SSE-C (ETags not MD5s); they count as changed`;
+function encryptionNote(possiblyEncrypted: number): string {
+  const one = possiblyEncrypted === 1;
+  return (
+    `${possiblyEncrypted} ${one ? "object has" : "objects have"} the size of ${one ? "its" : "their"} local file but another ETag, ` +
+    "and no object's ETag matched its file: the bucket's objects are probably encrypted with SSE-KMS or SSE-C, whose ETags " +
+    `are not MD5s, so the content cannot be compared. ${one ? "It counts" : "They count"} as changed`
+  );
 }
 
 function formatBytes(bytes: number): string {

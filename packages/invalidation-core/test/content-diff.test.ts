@@ -170,11 +170,24 @@ describe("diffSiteAgainstBucket", () => {
     expect(changedKeys(report)).toEqual([]);
   });
 
-  it("counts a same-size ETag mismatch as changed but unverifiable, since SSE-KMS could explain it", async () => {
+  // Changed in issue 16 (was: unverifiable, with a warning about SSE-KMS/SSE-C on every routine
+  // edit). An object whose ETag matched its file shows the bucket's ETags are MD5s, so a same-size
+  // mismatch beside it is a proven edit: modified, and no warning.
+  it("counts a same-size ETag mismatch as modified when another object's ETag matched its file", async () => {
     const dir = await site({ "same.txt": "abc", "edited.txt": "abd" });
     listing([object("same.txt", "abc"), { Key: "edited.txt", Size: 3, ETag: quoted(md5("abc")) }]);
     const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket: "site" });
-    expect(report.modified).toEqual([]);
+    expect(report.modified).toEqual(["edited.txt"]);
+    expect(report.unverifiable).toEqual([]);
+    expect(report.possiblyEncrypted).toBe(0);
+    expect(report.warnings).toEqual([]);
+    expect(changedKeys(report)).toEqual(["edited.txt"]);
+  });
+
+  it("keeps a lone same-size mismatch unverifiable, in plain English", async () => {
+    const dir = await site({ "edited.txt": "abd" });
+    listing([{ Key: "edited.txt", Size: 3, ETag: quoted(md5("abc")) }]);
+    const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket: "site" });
     expect(report.unverifiable).toEqual([
       {
         key: "edited.txt",
@@ -184,10 +197,10 @@ describe("diffSiteAgainstBucket", () => {
         detail: expect.stringContaining("SSE-KMS"),
       },
     ]);
-    expect(report.possiblyEncrypted).toBe(1);
-    // One object did match, so the warning does not claim that the whole bucket is encrypted.
-    expect(report.warnings).toEqual([expect.stringMatching(/^1 object of the same size .* edits that kept the size/)]);
-    expect(changedKeys(report)).toEqual(["edited.txt"]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^1 object has the size of its local file but another ETag/),
+    ]);
+    expect(report.warnings[0]).toMatch(/It counts as changed$/);
   });
 
   it("says the bucket is probably encrypted when no same-size object matches", async () => {
