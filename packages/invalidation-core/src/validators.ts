@@ -9,18 +9,24 @@ import { parseDistributionId, parseInvalidationPath } from "./paths.js";
 
 /**
  * Runs a core validator and puts `name` in front of its ConfigurationError, so the message says
- * where the value came from. Other errors pass through unchanged.
+ * where the value came from. Other errors pass through unchanged. A validator that returns a
+ * promise (one that reads a file or a folder) gets the same treatment when it rejects.
  *
  * @example named("--path", () => parseInvalidationPath("docs")) // throws: --path: Invalidation path "docs" does not start with "/": ...
  */
 export function named<T>(name: string, validate: () => T): T {
-  try {
-    return validate();
-  } catch (error) {
+  const prefix = (error: unknown): never => {
     if (error instanceof ConfigurationError)
       throw new ConfigurationError(`${name}: ${error.message}`, { cause: error });
     throw error;
+  };
+  let value: T;
+  try {
+    value = validate();
+  } catch (error) {
+    return prefix(error);
   }
+  return value instanceof Promise ? (value.catch(prefix) as T) : value;
 }
 
 const TRUE_WORDS = new Set(["true", "yes", "1"]);
@@ -124,7 +130,15 @@ export function parseIndexDocument(raw: string, name: string): string {
 export function parseCallerReference(raw: string, name: string): string {
   const value = raw.trim();
   if (value === "" || /[\r\n]/.test(value)) {
-    throw new ConfigurationError(`${name} must be one non-empty line, got ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(`${name} must be one line, not empty, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/**
+ * The CloudFront endpoint in use, for messages about calls that got no answer: the SDK's own
+ * endpoint variables, else CloudFront's global endpoint.
+ */
+export function cloudFrontEndpoint(env: Readonly<Record<string, string | undefined>>): string {
+  return env.AWS_ENDPOINT_URL_CLOUDFRONT?.trim() || env.AWS_ENDPOINT_URL?.trim() || "cloudfront.amazonaws.com";
 }

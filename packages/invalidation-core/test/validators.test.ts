@@ -3,6 +3,7 @@ import { ConfigurationError } from "../src/errors.js";
 import { parseInvalidationPath } from "../src/paths.js";
 import {
   checkRange,
+  cloudFrontEndpoint,
   named,
   parseBooleanText,
   parseCallerReference,
@@ -50,6 +51,18 @@ describe("named validators", () => {
       /^--max-paths must be between 1 and 10, got 0/,
     );
     expect(() => parseIndexDocument("a/index.html", "x")).toThrow(/file name/);
-    expect(() => parseCallerReference("a\nb", "--caller-reference")).toThrow(/one non-empty line/);
+    expect(() => parseCallerReference("a\nb", "--caller-reference")).toThrow(/one line, not empty/);
+  });
+
+  it("name a validator's rejection too, for validators that read files", async () => {
+    await expect(
+      named("--site-dir", () => Promise.reject(new ConfigurationError("cannot read the folder"))),
+    ).rejects.toThrow(/^--site-dir: cannot read the folder$/);
+  });
+
+  it("name the CloudFront endpoint in use", () => {
+    expect(cloudFrontEndpoint({ AWS_ENDPOINT_URL_CLOUDFRONT: "http://127.0.0.1:1" })).toBe("http://127.0.0.1:1");
+    expect(cloudFrontEndpoint({ AWS_ENDPOINT_URL: "http://x" })).toBe("http://x");
+    expect(cloudFrontEndpoint({})).toBe("cloudfront.amazonaws.com");
   });
 });
