@@ -43,7 +43,7 @@ const Payload = v.strictTuple([
   v.pipe(
     v.array(
       v.strictTuple([
-        v.pipe(v.string(), v.regex(/^E[A-Z0-9]{1,127}$/)),
+        v.pipe(v.string(), v.regex(/^[A-Z0-9]{10,20}$/)), // the core's form (parseDistributionId)
         Whole,
         v.array(v.strictTuple([InvalidationId, Whole, Bit])),
         v.nullable(v.pipe(v.array(InvalidationId), v.maxLength(5))),

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { type CodePipelineStandIn, startCodePipelineStandIn, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Endpoint, startAccessDenied } from "./support/fake-endpoints.ts";
-import { codePipelineEvent, type Handler, LAMBDA_DIST } from "./support/lambda.ts";
+import { codePipelineEvent, type Handler, LAMBDA_DIST, TOKEN_KEY } from "./support/lambda.ts";
 import { STACK_LINE } from "./support/processes.ts";
 
 let standIn: CodePipelineStandIn;
@@ -21,6 +21,7 @@ beforeAll(async () => {
     AWS_REGION: "eu-west-1",
     AWS_ENDPOINT_URL_CLOUDFRONT: recorder.endpoint,
     AWS_ENDPOINT_URL_CODEPIPELINE: standIn.endpoint,
+    ...TOKEN_KEY,
   });
   delete process.env.CLOUDFRONT_DISTRIBUTION_ID;
   handler = ((await import(/* @vite-ignore */ pathToFileURL(LAMBDA_DIST).href)) as { handler: Handler }).handler;

@@ -28,6 +28,7 @@ import {
   type PipelineOutcome,
   playPipeline,
   processHandler,
+  TOKEN_KEY,
 } from "./support/lambda.ts";
 import { capturedLogs, STACK_LINE } from "./support/processes.ts";
 import { FaultTally } from "./support/summary.ts";
@@ -70,6 +71,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
       AWS_REGION: "eu-west-1",
       AWS_ENDPOINT_URL_CLOUDFRONT: cloudFrontRelay.endpoint,
       AWS_ENDPOINT_URL_CODEPIPELINE: codePipelineRelay.endpoint,
+      ...TOKEN_KEY,
     });
     const module = (await import(/* @vite-ignore */ pathToFileURL(LAMBDA_DIST).href)) as { handler: Handler };
     handler = module.handler;
@@ -190,6 +192,7 @@ describe.skipIf(!hasMoto())("the Lambda's dist over continuations, duplicate del
         AWS_REGION: "eu-west-1",
         AWS_ENDPOINT_URL_CLOUDFRONT: proxies[0]!.endpoint,
         AWS_ENDPOINT_URL_CODEPIPELINE: proxies[1]!.endpoint,
+        ...TOKEN_KEY,
       };
       const userParameters = JSON.stringify({
         distributionId,

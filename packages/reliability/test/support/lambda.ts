@@ -21,6 +21,9 @@ export const ARTIFACT_SECRETS = {
   sessionToken: "reliabilityArtifactSessionToken00000000000",
 } as const;
 
+/** The key that signs continuation tokens, as the template's generated secret puts it in the environment. */
+export const TOKEN_KEY = { CONTINUATION_TOKEN_KEY: "reliability-continuation-token-key-000000000" } as const;
+
 /** A real-shaped CodePipeline Invoke event (the artifact list is empty: these jobs give explicit paths). */
 export function codePipelineEvent(jobId: string, userParameters: string | undefined, continuationToken?: string) {
   return {
