@@ -34,7 +34,9 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     },
     // Always a pipe, closed at once when the test has nothing to say: `--changes -` sees an end.
     stdin: options.stdin ?? "",
-    timeoutMs: options.timeoutMs ?? 25_000,
+    // Below the 60 s test timeout, so a stuck run fails with its output rather than a vitest timeout;
+    // a process test takes up to ~25 s on a loaded 2-core machine.
+    timeoutMs: options.timeoutMs ?? 50_000,
   });
 }
 
