@@ -1,7 +1,7 @@
 import { CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { callerReferences, MAX_TRANSIENT_ROUNDS } from "invalidation-core";
 import { describe, expect, it } from "vitest";
-import { CONTINUATION_TOKEN_LIMIT } from "../src/continuation-token.js";
+import { CONTINUATION_TOKEN_LIMIT, openContinuation, sealContinuation } from "../src/continuation-token.js";
 import type { ReadJobInput } from "../src/job-input.js";
 import {
   ARTIFACT_SECRETS,
@@ -12,6 +12,7 @@ import {
   harness,
   newJobId,
   OTHER_DISTRIBUTION,
+  TOKEN_ENV,
 } from "./fakes.js";
 
 const params = (value: Record<string, unknown>) => JSON.stringify({ distributionId: DISTRIBUTION, ...value });
@@ -389,6 +390,57 @@ describe("handler: continuations", () => {
       type: "ConfigurationError",
       message: expect.stringMatching(/token/),
     });
+  });
+});
+
+describe("handler: edited continuation tokens", () => {
+  async function firstToken(h: Harness) {
+    const first = newJobId();
+    await h.handler(codePipelineEvent({ jobId: first, userParameters: params({ wait: true }) }));
+    return onlyResult(h, first).input.continuationToken as string;
+  }
+
+  it.each([
+    ["a changed id", (t: string) => t.replace(/"I\d{13}"/, '"I9999999999999"')],
+    [
+      "a changed deadline",
+      (t: string) => t.replace(/,(\d{13}),"poll"/, (_m, d) => `,${Number(d) + 86_400_000},"poll"`),
+    ],
+    ["a truncated one", (t: string) => t.slice(0, -3)],
+  ])("refuses %s as ConfigurationError, never a success", async (_name, edit) => {
+    const h = harness();
+    const token = await firstToken(h);
+    const edited = edit(token);
+    expect(edited).not.toBe(token);
+    h.cloudFront.completeAll();
+    const jobId = newJobId();
+    await h.handler(codePipelineEvent({ jobId, userParameters: params({ wait: true }), continuationToken: edited }));
+    expect(onlyResult(h, jobId).input.failureDetails).toMatchObject({
+      type: "ConfigurationError",
+      message: expect.stringMatching(/continuation token is refused/),
+    });
+  });
+
+  it("never reports an id CloudFront did not give, even in a token signed with the right key", async () => {
+    const h = harness();
+    const token = await firstToken(h);
+    const { originalJobId, state } = openContinuation(token, TOKEN_ENV);
+    const d = state.distributions[0]!;
+    const forged = sealContinuation(
+      {
+        originalJobId,
+        state: {
+          ...state,
+          distributions: [{ ...d, invalidations: [{ id: "IFORGED0000000", batchIndex: 0, completed: true }] }],
+        },
+      },
+      TOKEN_ENV,
+    );
+    const jobId = newJobId();
+    await h.handler(codePipelineEvent({ jobId, userParameters: params({ wait: true }), continuationToken: forged }));
+    const result = onlyResult(h, jobId);
+    expect(result.operation).toBe("PutJobFailureResult");
+    expect(JSON.stringify(result.input)).not.toMatch(/InvalidationIds/);
   });
 });
 
