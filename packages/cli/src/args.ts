@@ -69,13 +69,8 @@ const RUN_OPTIONS = {
   ...{ "caller-reference": text, "dry-run": flag, json: flag, help, version: flag },
 };
 const DIFF_OPTIONS = {
-  "site-dir": text,
-  "s3-uri": text,
-  "no-delete": flag,
-  "part-size": text,
-  output: text,
-  json: flag,
-  help,
+  ...{ "site-dir": text, "s3-uri": text, "no-delete": flag, "part-size": text },
+  ...{ output: text, json: flag, help },
 };
 
 /** Edit distance, for "did you mean": flags are short, so the plain table is plenty. */
@@ -92,7 +87,11 @@ function distance(a: string, b: string): number {
 }
 
 /** node:util's strict parse; its message names the flag, and we add the nearest known flag when one is close. */
-function strictParse<T extends typeof RUN_OPTIONS | typeof DIFF_OPTIONS>(argv: readonly string[], options: T) {
+function strictParse<T extends typeof RUN_OPTIONS | typeof DIFF_OPTIONS>(
+  argv: readonly string[],
+  options: T,
+  command = "",
+) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -105,7 +104,8 @@ function strictParse<T extends typeof RUN_OPTIONS | typeof DIFF_OPTIONS>(argv: r
     // The AWS CLI's `create-invalidation --paths /a /b` takes a list; here each path is its own --path.
     const aws = given === "--paths" ? " (once per path: --path '/*', or --path /a --path /b)" : "";
     const close = unknown && best !== undefined && best.cost <= 2 && best.cost < given.length / 2;
-    throw new ConfigurationError(close ? `${message}. Did you mean ${best.name}?${aws}` : message, { cause: error });
+    const text = close ? `${message}. Did you mean ${best.name}?${aws}` : message;
+    throw new ConfigurationError(`${command}${text}`, { cause: error });
   }
 }
 
@@ -178,12 +178,7 @@ function parseRunCommandLine(argv: readonly string[]) {
 
 /** `cf-invalidate diff ...` (argv after `diff`): the site folder against the bucket, by content, before the sync. */
 function parseDiffOptions(argv: readonly string[]) {
-  let v: ReturnType<typeof strictParse<typeof DIFF_OPTIONS>>;
-  try {
-    v = strictParse(argv, DIFF_OPTIONS);
-  } catch (error) {
-    throw new ConfigurationError(`diff: ${(error as Error).message}`, { cause: error });
-  }
+  const v = strictParse(argv, DIFF_OPTIONS, "diff: ");
   if (v.help) return { command: "help" as const };
   const { siteDir, s3Uri, ...given } = read(v, {
     ...{ siteDir: nonEmpty, s3Uri: nonEmpty, output: nonEmpty },

@@ -1,12 +1,8 @@
 import { safeReferencePart } from "invalidation-core";
 
 /**
- * How the CLI names its executions for the core's `callerReferences`: the rest of the reference
- * (distribution, batch, paths digest, the 128-character cap) is the core's.
- */
-
-/**
- * Variables that identify ONE execution of one CI job, most specific first. A job's own id is used
+ * How the CLI names its executions for the core's `callerReferences` (the rest of the reference is
+ * the core's). Variables that identify ONE execution of one CI job, most specific first. A job's own id is used
  * rather than its pipeline's: "retry job" in GitLab, Jenkins or CodeBuild re-uploads the site and
  * must get a fresh invalidation, not CloudFront's answer for the earlier run (which may be long
  * completed, before the new upload). Within one execution the reference is stable, so a wrapper

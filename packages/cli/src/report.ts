@@ -11,33 +11,17 @@ export interface OutputStream {
  * rename. `invalidations` and `completed` are absent on a dry run.
  */
 export function toJsonReport(report: InvalidationReport & { readonly outcome: PlanOutcome }, dryRun: boolean) {
-  const { plan, changedPaths, nothingChanged } = report.outcome;
+  const { status, distributionIds, warnings, outcome } = report;
+  const { paths, batches, pathCount, wildcardCount, collapsedCount, unchangedHit } = outcome.plan;
   return {
-    status: report.status,
-    dryRun,
-    distributionIds: report.distributionIds,
-    paths: plan.paths,
-    batches: plan.batches,
-    pathCount: plan.pathCount,
-    wildcardCount: plan.wildcardCount,
-    collapsedCount: plan.collapsedCount,
-    ...(plan.unchangedHit === undefined ? {} : { unchangedHit: plan.unchangedHit }),
-    changedPathCount: changedPaths.length,
-    nothingChanged,
-    warnings: report.warnings,
+    ...{ status, dryRun, distributionIds, paths, batches, pathCount, wildcardCount, collapsedCount },
+    ...(unchangedHit === undefined ? {} : { unchangedHit }),
+    ...{ changedPathCount: outcome.changedPaths.length, nothingChanged: outcome.nothingChanged, warnings },
     ...(dryRun
       ? {}
       : {
-          invalidations: report.invalidations.map(
-            ({ distributionId, id, status, paths, callerReference, batchIndex }) => ({
-              distributionId,
-              id,
-              status,
-              paths,
-              callerReference,
-              batchIndex,
-            }),
-          ),
+          // CreatedInvalidation is exactly the documented shape: distributionId, id, status, paths, callerReference, batchIndex.
+          invalidations: report.invalidations,
           completed: ["completed", "nothing-changed", "outside-prefix"].includes(report.status),
         }),
     ...(report.error === undefined ? {} : { error: { kind: report.error.kind, message: report.error.message } }),
