@@ -26,7 +26,7 @@ const start = Date.now();
 const timeout = Number(process.env.HANDLER_TIMEOUT_MS || 0);
 const context = { functionName: "e2e", ...(timeout > 0 ? { getRemainingTimeInMillis: () => start + timeout - Date.now() } : {}) };
 const result = await mod.handler(JSON.parse(process.env.HANDLER_EVENT), context);
-process.stdout.write("HANDLER_MS " + (Date.now() - start) + "\\n");
+process.stderr.write("HANDLER_MS " + (Date.now() - start) + "\\n");
 process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
 process.exit(0);
 `;
@@ -43,7 +43,7 @@ export async function invokeBundle(event: unknown, env: Record<string, string>):
     },
   });
   const line = run.stdout.split("\n").find((l) => l.startsWith("HANDLER_RESULT "));
-  const ms = run.stdout.split("\n").find((l) => l.startsWith("HANDLER_MS "));
+  const ms = run.stderr.split("\n").find((l) => l.startsWith("HANDLER_MS "));
   return {
     result: line ? JSON.parse(line.slice("HANDLER_RESULT ".length)) : undefined,
     handlerMs: ms ? Number(ms.slice("HANDLER_MS ".length)) : undefined,
