@@ -77,6 +77,11 @@ describe("the cf-invalidate npm package", () => {
     expect(packed.license).toBe("MIT");
   });
 
+  it("ships the repository's licence (packages/cli/LICENSE is a copy npm can pack)", async () => {
+    const licence = await readFile(join(installed, "LICENSE"), "utf8");
+    expect(licence).toBe(await readFile(join(PACKAGE_DIR, "..", "..", "LICENSE"), "utf8"));
+  });
+
   it("ships the licence texts of the AWS SDK it bundles", async () => {
     const licences = await readFile(join(installed, "dist", "THIRD-PARTY-LICENSES.txt"), "utf8");
     expect(licences).toContain("@aws-sdk/client-cloudfront@");
