@@ -1,3 +1,4 @@
+import { boundsBelow, type CoverBounds, relaxCover } from "./plan-bound.js";
 import type { Children, PrefixTrie } from "./plan-trie.js";
 
 /**
@@ -38,6 +39,9 @@ type Table = Stair[];
 
 const EMPTY: Stair = { paths: new Int32Array(0), cost: new Float64Array(0) };
 
+/** Where between the lower bound and the known plan the search's caps go, as shares of the gap. */
+const CAP_STEPS = [1 / 8, 1 / 2];
+
 /**
  * The optimal cover, exactly: a dynamic programme over the trie whose table at each node holds, for
  * every number of wildcards w (up to the limit) and paths p (up to the budget), the least cost of
@@ -48,33 +52,104 @@ const EMPTY: Stair = { paths: new Int32Array(0), cost: new Float64Array(0) };
  *
  * Without a binding wildcard limit the table has one row, where wildcards count as paths. Work is the
  * sum over merges of the product of the tables' sizes: at most n x maxPaths x (limit + 1)^2, in
- * practice far less, because the partition seals every node no plan within both limits can split.
+ * practice far less, because the partition seals every node no plan within both limits can split,
+ * and a Lagrangian bound (see relaxCover, boundsBelow) drops every point and split through which no
+ * plan can come within a cap; caps grow to a known plan's objective until a plan within one is found.
  *
  * Returns the chosen nodes (leaves: the key itself; internal nodes: their wildcard).
  */
 export function chooseCover(problem: CoverProblem): Uint8Array {
-  const { trie, children, cost, wildcardKey, maxPaths, pathPrice } = problem;
+  const { trie, children, cost, maxPaths } = problem;
   const { nodeCount, postOrder, leaf } = trie;
   const limited = problem.maxWildcards < maxPaths;
   const rows = limited ? problem.maxWildcards + 1 : 1;
   // The row a single wildcard sits in: without a limit, wildcards are counted as paths only.
   const wildcardRow = limited ? 1 : 0;
-  const merger = new Merger(rows, maxPaths);
+  const relaxation = relaxCover(problem);
+  // Look for the optimum below caps that grow towards the known plan's objective: the lower the
+  // cap, the more the bounds skip; a search that finds a plan at most its cap has the optimum.
+  const gap = relaxation.upper - relaxation.lower;
+  const caps = Number.isFinite(gap) && gap > 0 ? CAP_STEPS.map((share) => relaxation.lower + share * gap) : [];
+  caps.push(relaxation.upper);
+  let found: Search | undefined;
+  for (const cap of caps) {
+    const bounds = boundsBelow(problem, relaxation, cap);
+    found = searchTables(problem, bounds);
+    if (found.best !== undefined && found.objective <= cap) break;
+  }
+  const { best, tables, bounds } = found!;
+  const merger = new Merger(rows, maxPaths, bounds.pathWeight, limited ? bounds.wildcardWeight : 0);
+  const chosen = new Uint8Array(nodeCount);
+  // Always found: the root's own wildcard is allowed (see plan.ts), one path and one wildcard.
+  if (best === undefined) throw new Error("no cover found within the limits (the root's wildcard must be allowed)");
+
+  // Walk back: a node's point is its own wildcard (one path, one wildcard, its cost) or a sum of one
+  // point per child, found again by recomputing the children's prefix merges.
+  const stack: [number, Target][] = [[postOrder[nodeCount - 1]!, best]];
+  while (stack.length > 0) {
+    const [node, target] = stack.pop()!;
+    if (leaf[node]! >= 0 || (target.paths === 1 && target.w === wildcardRow && target.cost === cost[node])) {
+      chosen[node] = 1;
+      continue;
+    }
+    const prefixes = mergeChildren(merger, tables, children, node, bounds);
+    const kids = children.list.subarray(children.start[node]!, children.start[node + 1]!);
+    let at = target;
+    for (let c = kids.length - 1; c >= 1; c--) {
+      const [before, kid] = splitPoint(prefixes[c - 1]!, tables[kids[c]!]!, at);
+      stack.push([kids[c]!, kid]);
+      at = before;
+    }
+    stack.push([kids[0]!, at]);
+  }
+  return chosen;
+}
+
+interface Search {
+  readonly tables: Table[];
+  readonly bounds: CoverBounds;
+  readonly best: Target | undefined;
+  readonly objective: number;
+}
+
+/** The forward pass: every node's table within `bounds`, and the best point at the root. */
+function searchTables(problem: CoverProblem, bounds: CoverBounds): Search {
+  const { trie, children, cost, wildcardKey, maxPaths, pathPrice } = problem;
+  const { nodeCount, postOrder, leaf } = trie;
+  const limited = problem.maxWildcards < maxPaths;
+  const rows = limited ? problem.maxWildcards + 1 : 1;
+  const wildcardRow = limited ? 1 : 0;
+  const merger = new Merger(rows, maxPaths, bounds.pathWeight, limited ? bounds.wildcardWeight : 0);
 
   const single = (row: number, value: number): Table => {
     const table: Table = new Array<Stair>(rows).fill(EMPTY);
     if (Number.isFinite(value)) table[row] = { paths: Int32Array.of(1), cost: Float64Array.of(value) };
     return table;
   };
+  // Every changed path's table is the same (one path, no wildcard, cost 0): shared, not one each.
+  const exactLeaf = single(0, 0);
   const tables = new Array<Table>(nodeCount);
   for (let k = 0; k < nodeCount; k++) {
     const node = postOrder[k]!;
+    const up = trie.parent[node]!;
+    // Below a closed node nothing is searched; a closed node is its own wildcard or nothing.
+    if (up >= 0 && bounds.closed[up] === 1) continue;
     const index = leaf[node]!;
     if (index >= 0) {
-      tables[node] = single(wildcardKey[index] === 1 ? wildcardRow : 0, cost[node]!);
+      tables[node] =
+        wildcardKey[index] === 1
+          ? single(wildcardRow, cost[node]!)
+          : cost[node] === 0
+            ? exactLeaf
+            : single(0, cost[node]!);
       continue;
     }
-    tables[node] = withOwnWildcard(mergeChildren(merger, tables, children, node).at(-1)!, wildcardRow, cost[node]!);
+    if (bounds.closed[node] === 1) {
+      tables[node] = single(wildcardRow, cost[node]!);
+      continue;
+    }
+    const merged = mergeChildren(merger, tables, children, node, bounds).at(-1)!;
+    tables[node] = withOwnWildcard(merged, wildcardRow, cost[node]!);
   }
 
   // The best point at the root.
@@ -99,30 +174,7 @@ export function chooseCover(problem: CoverProblem): Uint8Array {
       }
     }
   }
-  const chosen = new Uint8Array(nodeCount);
-  // Always found: the root's own wildcard is allowed (see plan.ts), one path and one wildcard.
-  if (best === undefined) throw new Error("no cover found within the limits (the root's wildcard must be allowed)");
-
-  // Walk back: a node's point is its own wildcard (one path, one wildcard, its cost) or a sum of one
-  // point per child, found again by recomputing the children's prefix merges.
-  const stack: [number, Target][] = [[root, best]];
-  while (stack.length > 0) {
-    const [node, target] = stack.pop()!;
-    if (leaf[node]! >= 0 || (target.paths === 1 && target.w === wildcardRow && target.cost === cost[node])) {
-      chosen[node] = 1;
-      continue;
-    }
-    const prefixes = mergeChildren(merger, tables, children, node);
-    const kids = children.list.subarray(children.start[node]!, children.start[node + 1]!);
-    let at = target;
-    for (let c = kids.length - 1; c >= 1; c--) {
-      const [before, kid] = splitPoint(prefixes[c - 1]!, tables[kids[c]!]!, at);
-      stack.push([kids[c]!, kid]);
-      at = before;
-    }
-    stack.push([kids[0]!, at]);
-  }
-  return chosen;
+  return { tables, bounds, best, objective: bestObjective };
 }
 
 interface Target {
@@ -131,12 +183,29 @@ interface Target {
   readonly cost: number;
 }
 
-/** The prefix merges of `node`'s children's tables: element c covers children 0..c. */
-function mergeChildren(merger: Merger, tables: readonly Table[], children: Children, node: number): Table[] {
+/**
+ * The prefix merges of `node`'s children's tables: element c covers children 0..c. A point of a
+ * prefix is kept only if, with the least the children after it can add (their relaxed optima), it
+ * stays within the node's limit (see CoverBounds). The walk back recomputes them alike.
+ */
+function mergeChildren(
+  merger: Merger,
+  tables: readonly Table[],
+  children: Children,
+  node: number,
+  bounds: CoverBounds,
+): Table[] {
   const first = children.start[node]!;
   const end = children.start[node + 1]!;
+  // The least the children after each prefix add, summed from the last.
+  const rest = new Float64Array(end - first);
+  for (let c = end - 2; c >= first; c--)
+    rest[c - first] = rest[c - first + 1]! + bounds.relaxed[children.list[c + 1]!]!;
+  const limit = bounds.limit[node]!;
   const prefixes: Table[] = [tables[children.list[first]!]!];
-  for (let c = first + 1; c < end; c++) prefixes.push(merger.merge(prefixes.at(-1)!, tables[children.list[c]!]!));
+  for (let c = first + 1; c < end; c++) {
+    prefixes.push(merger.merge(prefixes.at(-1)!, tables[children.list[c]!]!, limit - rest[c - first]!));
+  }
   return prefixes;
 }
 
@@ -200,11 +269,18 @@ function withOwnWildcard(table: Table, row: number, value: number): Table {
 class Merger {
   /** Per row, the least cost found so far at each number of paths (Infinity where none). */
   private readonly scratch: Float64Array[];
+  /** A row's kept points, before they are copied out at their size. */
+  private readonly keptPaths: Int32Array;
+  private readonly keptCost: Float64Array;
 
   constructor(
     private readonly rows: number,
     private readonly maxPaths: number,
+    private readonly pathWeight: number,
+    private readonly wildcardWeight: number,
   ) {
+    this.keptPaths = new Int32Array(maxPaths + 1);
+    this.keptCost = new Float64Array(maxPaths + 1);
     this.scratch = Array.from({ length: rows }, () => new Float64Array(maxPaths + 1).fill(Number.POSITIVE_INFINITY));
   }
 
@@ -213,8 +289,8 @@ class Merger {
    * parts, within the budget; then each row keeps its Pareto points that no row with fewer
    * wildcards beats (no more paths, no more cost).
    */
-  merge(a: Table, b: Table): Table {
-    const { rows, maxPaths } = this;
+  merge(a: Table, b: Table, limit: number): Table {
+    const { rows, maxPaths, pathWeight, wildcardWeight } = this;
     const out: Table = new Array<Stair>(rows);
     // The best cost with fewer wildcards, as a staircase: a point must beat it to be kept.
     let envelope = EMPTY;
@@ -245,10 +321,11 @@ class Merger {
         out[w] = EMPTY;
         continue;
       }
-      const keptPaths: number[] = [];
-      const keptCost: number[] = [];
+      const { keptPaths, keptCost } = this;
+      let kept = 0;
       let e = -1;
       let threshold = Number.POSITIVE_INFINITY;
+      const rowLimit = limit - wildcardWeight * w;
       for (let p = lo; p <= hi; p++) {
         const value = sums[p]!;
         if (value === Number.POSITIVE_INFINITY) continue;
@@ -258,12 +335,14 @@ class Merger {
           if (envelope.cost[e]! < threshold) threshold = envelope.cost[e]!;
         }
         if (value < threshold) {
-          keptPaths.push(p);
-          keptCost.push(value);
           threshold = value;
+          // Beyond the limit, no plan through the point can be the optimum (see CoverBounds).
+          if (value + pathWeight * p > rowLimit) continue;
+          keptPaths[kept] = p;
+          keptCost[kept++] = value;
         }
       }
-      const stair: Stair = { paths: Int32Array.from(keptPaths), cost: Float64Array.from(keptCost) };
+      const stair: Stair = kept === 0 ? EMPTY : { paths: keptPaths.slice(0, kept), cost: keptCost.slice(0, kept) };
       out[w] = stair;
       if (w + 1 < rows && stair.paths.length > 0) envelope = lowerEnvelope(envelope, stair);
     }
