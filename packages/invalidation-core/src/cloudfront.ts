@@ -394,6 +394,6 @@ export function tenantInvalidationApi(client: CloudFrontClient, tenant: Resolved
   };
 }
 
-/** A client, or the API of each target: the primitives below take either. */
-type Target = CloudFrontClient | InvalidationApis;
-const apisOf = (target: Target): InvalidationApis => (typeof target === "function" ? target : distributionApis(target));
+/** The API of each target, from a client (every target a distribution) or as given. */
+export const apisOf = (target: CloudFrontClient | InvalidationApis): InvalidationApis =>
+  typeof target === "function" ? target : distributionApis(target);

@@ -17,6 +17,7 @@ export * from "./report-text.js";
 export * from "./s3-location.js";
 export * from "./send-engine.js";
 export * from "./site-listing.js";
+export * from "./state-token.js";
 export * from "./sync-log.js";
 export * from "./text-decoding.js";
 export * from "./validators.js";

@@ -5,9 +5,9 @@ import { callerReferences } from "./caller-reference.js";
 import { type ChangeLogBytes, readChangeLog } from "./change-source.js";
 import { type Clock, systemClock } from "./clock.js";
 import {
+  apisOf,
   type CreatedInvalidation,
   distributionInvalidationApi,
-  getInvalidationStatuses,
   type SendEvent,
   tenantInvalidationApi,
 } from "./cloudfront.js";
@@ -26,7 +26,7 @@ import {
 } from "./errors.js";
 import { type ResolvedTenant, resolveTenant } from "./invalidation-target.js";
 import type { KeyMappingOptions } from "./paths.js";
-import { CLOUDFRONT_LIMITS } from "./plan.js";
+import { CLOUDFRONT_LIMITS, type InvalidationLimits } from "./plan.js";
 import {
   advanceSending,
   checkResumedState,
@@ -64,6 +64,8 @@ export interface InvalidationRequest {
   /** The site's files, so the planner can count what a wildcard hits: the synced folder, or its keys. */
   readonly site?: { readonly directory: string } | { readonly keys: readonly string[] };
   readonly maxPaths?: number;
+  /** CloudFront's in-progress limits, for batching (default CLOUDFRONT_LIMITS; tests make them small). */
+  readonly limits?: InvalidationLimits;
   /** The path price: a collapsing plan spends a path only where it keeps this many more URLs cached. */
   readonly urlsPerPath?: number;
   /** Wait until every invalidation completes. */
@@ -278,24 +280,36 @@ function sent(state: SendState, context: SendContext) {
 
 /**
  * A resumed state names invalidations this invocation did not create: before they are reported as
- * done, each is read back from CloudFront, so an id that CloudFront never gave is never reported.
+ * done, each is read back from CloudFront, and its caller reference must be the one this run gives
+ * that batch. So an id that CloudFront never gave, or gave to another run, is never reported.
  */
 async function readBackResumed(state: SendState, context: SendContext): Promise<void> {
-  const refs = state.distributions.flatMap((d) =>
-    d.invalidations
-      .filter((inv) => !context.created?.has(`${d.distributionId}/${inv.id}`))
-      .map((inv) => ({ distributionId: d.distributionId, id: inv.id })),
-  );
-  if (refs.length === 0) return;
-  try {
-    await getInvalidationStatuses(context.client, refs);
-  } catch (error) {
-    const classified = classifyError(error);
-    if (classified.kind !== "configuration") throw classified;
-    throw new ConfigurationError(
-      `the saved progress names an invalidation that CloudFront does not know, so it is not reported: ${classified.message}`,
-      { cause: classified },
-    );
+  const apis = apisOf(context.client);
+  for (const d of state.distributions) {
+    const api = apis(d.distributionId);
+    for (const inv of d.invalidations) {
+      if (context.created?.has(`${d.distributionId}/${inv.id}`)) continue;
+      const refuse = (why: string, cause?: unknown): never => {
+        throw new ConfigurationError(
+          `the saved progress names invalidation ${inv.id} on ${api.label}, ${why}, so it is not reported. Run the deploy again to start afresh`,
+          cause === undefined ? {} : { cause },
+        );
+      };
+      let found: { callerReference: string };
+      try {
+        found = await api.get(inv.id);
+      } catch (error) {
+        const classified = classifyError(error, api.describe("GetInvalidation", inv.id));
+        if (classified.kind !== "configuration") throw classified;
+        return refuse(`which CloudFront does not know (${classified.message})`, classified);
+      }
+      const expected = context.callerReference(d.distributionId, inv.batchIndex);
+      if (found.callerReference !== expected) {
+        refuse(
+          `but CloudFront made it for caller reference ${JSON.stringify(found.callerReference)}, not this run's ${JSON.stringify(expected)}`,
+        );
+      }
+    }
   }
 }
 
@@ -432,6 +446,7 @@ function plan(
     ...(request.mapping?.indexDocument === undefined ? {} : { indexDocument: request.mapping.indexDocument }),
     ...(request.maxPaths === undefined ? {} : { maxPaths: request.maxPaths }),
     ...(request.urlsPerPath === undefined ? {} : { urlsPerPath: request.urlsPerPath }),
+    ...(request.limits === undefined ? {} : { limits: request.limits }),
     ...(read.siteKeys === undefined ? {} : { siteKeys: read.siteKeys }),
   });
   warnings.push(...planned.warnings);
@@ -441,7 +456,7 @@ function plan(
         "if the distribution serves these keys, correct the prefix (it is the origin path, without the bucket)",
     );
   }
-  const outcome = tags.length === 0 ? planned : withCacheTags(planned, tags);
+  const outcome = tags.length === 0 ? planned : withCacheTags(planned, tags, request.limits ?? CLOUDFRONT_LIMITS);
   return { outcome, warnings };
 }
 
@@ -451,13 +466,13 @@ function plan(
  * a batch is never refused for it. Tags go in the first batch when it has room, else in batches of
  * their own before the rest.
  */
-function withCacheTags(outcome: PlanOutcome, tags: readonly string[]): PlanOutcome {
+function withCacheTags(outcome: PlanOutcome, tags: readonly string[], limits: InvalidationLimits): PlanOutcome {
   const { plan } = outcome;
-  const perBatch = CLOUDFRONT_LIMITS.maxWildcardPaths;
+  const perBatch = limits.maxWildcardPaths;
   const first = plan.batches[0] ?? [];
   const firstWildcards = first.filter((path) => path.endsWith("*")).length;
   const batches =
-    tags.length + firstWildcards <= perBatch && first.length + tags.length <= CLOUDFRONT_LIMITS.maxFilePaths
+    tags.length + firstWildcards <= perBatch && first.length + tags.length <= limits.maxFilePaths
       ? [[...tags, ...first], ...plan.batches.slice(1)]
       : [
           ...Array.from({ length: Math.ceil(tags.length / perBatch) }, (_, i) =>

@@ -15,6 +15,7 @@ import {
   classifyError,
   DeadlineExceededError,
   type InvalidationError,
+  TransientError,
   type UnsentBatch,
 } from "./errors.js";
 
@@ -293,6 +294,14 @@ function unanswered(
 ): InvalidationError | undefined {
   if (!signal.aborted) return undefined;
   const seconds = Math.round((context.clock.now() - state.startedAt) / 1000);
+  if (context.clock.now() < state.deadline) {
+    // Aborted before the run's deadline: the caller's own time ran out (a Lambda invocation's),
+    // not the run's. Transient: the next round (the next invocation) tries again.
+    return new TransientError(
+      `${context.endpoint ?? "CloudFront"} did not answer within this invocation's time (${seconds} s into the run); trying again`,
+      { cause: thrown },
+    );
+  }
   return new DeadlineExceededError(
     `${context.endpoint ?? "CloudFront"} did not answer in time: the run gave up after ${seconds} s, at its deadline. ` +
       "Check the network and the endpoint, or allow more time",

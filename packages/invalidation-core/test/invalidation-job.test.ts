@@ -37,8 +37,11 @@ const client = new CloudFrontClient({
 });
 const cf = mockClient(client);
 let nextId = 0;
+// What CloudFront keeps of each invalidation: GetInvalidation answers with the batch it was made for.
+const batches = new Map<string, CreateInvalidationCommandInput["InvalidationBatch"]>();
 function created(input: CreateInvalidationCommandInput, status = "InProgress") {
   nextId += 1;
+  batches.set(`I${nextId}`, input.InvalidationBatch);
   return {
     Invalidation: {
       Id: `I${nextId}`,
@@ -49,12 +52,13 @@ function created(input: CreateInvalidationCommandInput, status = "InProgress") {
   };
 }
 const completed = (id: string) => ({
-  Invalidation: { Id: id, Status: "Completed", CreateTime: new Date(0), InvalidationBatch: undefined },
+  Invalidation: { Id: id, Status: "Completed", CreateTime: new Date(0), InvalidationBatch: batches.get(id) },
 });
 
 beforeEach(() => {
   cf.reset();
   nextId = 0;
+  batches.clear();
 });
 
 const log = (text: string) => ({ kind: "log" as const, bytes: new TextEncoder().encode(text), source: "the test log" });
@@ -211,6 +215,22 @@ describe("runInvalidation one round at a time (the Lambda's continuations)", () 
     expect(second.report.status).toBe("failed");
     expect(second.report.error?.kind).toBe("configuration");
     expect(second.report.error?.message).toMatch(/CloudFront does not know/);
+  });
+
+  it("never reports an invalidation CloudFront made for another run's caller reference", async () => {
+    cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
+    const first = await run({ paths: ["/a"], oneRound: true, wait: true });
+    cf.on(GetInvalidationCommand).callsFake((input: { Id: string }) => ({
+      Invalidation: {
+        Id: input.Id,
+        Status: "Completed",
+        CreateTime: new Date(0),
+        InvalidationBatch: { CallerReference: "someone-else", Paths: { Quantity: 1, Items: ["/a"] } },
+      },
+    }));
+    const second = await run({ paths: ["/a"], oneRound: true, wait: true, resume: first.report.state as SendState });
+    expect(second.report.status).toBe("failed");
+    expect(second.report.error?.message).toMatch(/made it for caller reference "someone-else", not this run's/);
   });
 
   it("refuses a saved deadline beyond the longest a run may last", async () => {
