@@ -1,3 +1,4 @@
+import type { ContentDiffReport } from "./content-diff.js";
 import type { FailureKind } from "./errors.js";
 import type { PlanCost } from "./plan-cost.js";
 
@@ -46,4 +47,32 @@ export function describeCost(cost: PlanCost): string {
       ? ""
       : `; keeps ${count(warm.vsEverything)} of ${count(warm.vsEverything + warm.lostVsPerFile)} unchanged URLs cached, where /* would drop them all`;
   return `Cost: ${billed} (${price})${perFile}${kept}`;
+}
+
+/**
+ * What a run leaves unfinished, for the line after a timeout: what is still in progress in
+ * CloudFront (it goes on there) and how many batches were never sent (running again with the same
+ * caller reference sends them, and only them).
+ */
+export function describeUnfinished(report: {
+  readonly invalidations: readonly { readonly id: string; readonly distributionId: string; readonly status: string }[];
+  readonly unsent: readonly unknown[];
+}): string {
+  const running = report.invalidations
+    .filter((i) => i.status !== "Completed")
+    .map((i) => `${i.id} on ${i.distributionId}`);
+  const still = running.length > 0 ? `still in progress in CloudFront: ${running.join(", ")}` : "nothing in progress";
+  const unsent =
+    report.unsent.length > 0
+      ? `; ${plural(report.unsent.length, "batch")} not sent: run again (same caller reference) to send ${report.unsent.length === 1 ? "it" : "them"}`
+      : "";
+  return `${still}${unsent}`;
+}
+
+/** The content diff's counts in one line, the same in the CLI and the action. */
+export function describeDiff(report: ContentDiffReport, changed: number): string {
+  return (
+    `${plural(changed, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ` +
+    `${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged`
+  );
 }

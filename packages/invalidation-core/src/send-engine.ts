@@ -303,7 +303,8 @@ function unanswered(
     );
   }
   return new DeadlineExceededError(
-    `${context.endpoint ?? "CloudFront"} did not answer in time: the run gave up after ${seconds} s, at its deadline. ` +
+    `${context.endpoint ?? "CloudFront"} did not answer in time: the run gave up after ${seconds} s ` +
+      `(its deadline, and ${CALL_GRACE_MS / 1000} s of grace for the call under way). ` +
       "Check the network and the endpoint, or allow more time",
     { cause: thrown },
   );

@@ -1,5 +1,6 @@
+import { parseDistributionRef } from "./distribution.js";
 import { ConfigurationError } from "./errors.js";
-import { parseDistributionId, parseInvalidationPath } from "./paths.js";
+import { parseInvalidationPath } from "./paths.js";
 
 /**
  * The validators every adapter uses on what its user wrote. Each takes `name`: how that user
@@ -73,20 +74,61 @@ export function parseMaxPaths(value: number, name = "maxPaths"): number {
 }
 
 /**
- * Distribution ids as users list them: one or more values, each holding ids separated by commas,
- * spaces or newlines. Each is validated; repeats are dropped (the same work twice would only be
- * answered with the same invalidation). Throws when none is given.
+ * Distributions as users list them: one or more values, each holding distributions separated by
+ * commas, spaces or newlines. Each is a distribution id (or ARN), or a domain name: an alternate
+ * domain name or the distribution's own `*.cloudfront.net` name, which `runInvalidation` resolves
+ * to its id. Repeats are dropped. Throws ConfigurationError naming `name` when none is given or
+ * one is neither.
  *
- * @example parseDistributionIds(["E2QWRUHAPOMQZL, E3ABCDEFGHIJKL"], "--distribution-id") // two ids
+ * @example parseDistributionIds(["E2QWRUHAPOMQZL, www.example.com"], "--distribution-id") // ["E2QWRUHAPOMQZL", "www.example.com"]
  */
 export function parseDistributionIds(values: readonly string[], name: string): string[] {
   const items = values.flatMap((value) => value.split(/[\s,]+/)).filter((item) => item !== "");
   if (items.length === 0) {
     throw new ConfigurationError(
-      `${name} is required: give a CloudFront distribution id (E2QWRUHAPOMQZL), or several separated by commas, spaces or newlines`,
+      `${name} is required: give a CloudFront distribution id (E2QWRUHAPOMQZL) or domain name (www.example.com), or several separated by commas, spaces or newlines`,
     );
   }
-  return [...new Set(items.map((item) => named(name, () => parseDistributionId(item))))];
+  return [
+    ...new Set(
+      items.map((item) => {
+        const ref = parseDistributionRef(item, name);
+        return ref.kind === "id" ? ref.id : ref.domain;
+      }),
+    ),
+  ];
+}
+
+/**
+ * Invalidation paths as users list them in a file or a multi-line input: one a line, blank lines
+ * and `#` comments skipped (a path always starts with `/`, and a cache tag must never come from a
+ * list by accident). Each is validated; a message names `name` and the line.
+ */
+export function parsePathList(text: string, name: string): string[] {
+  const paths: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const path = line.trim();
+    if (path === "" || path.startsWith("#")) return;
+    paths.push(named(`${name} line ${index + 1}`, () => parseInvalidationPath(path)));
+  });
+  return paths;
+}
+
+/** A number of seconds, fractions allowed, in [min, max]; `""` gives `fallback`. */
+export function parseSeconds(
+  raw: string,
+  name: string,
+  range: { readonly fallback: number; readonly min: number; readonly max: number },
+): number {
+  const text = raw.trim();
+  if (text === "") return range.fallback;
+  const value = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= range.min && value <= range.max)) {
+    throw new ConfigurationError(
+      `${name} must be a number of seconds between ${range.min} and ${range.max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
 }
 
 /** Explicit invalidation paths, each validated and normalized; `name` says where they came from. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planInvalidation } from "../src/plan.js";
 import { planCost } from "../src/plan-cost.js";
-import { describeCost, plural } from "../src/report-text.js";
+import { describeCost, describeUnfinished, plural } from "../src/report-text.js";
 
 describe("report text", () => {
   it("counts with the right plural", () => {
@@ -23,5 +23,18 @@ describe("report text", () => {
     const changed = Array.from({ length: 1500 }, (_, i) => `/f${i}`);
     const plan = planInvalidation(changed, { maxPaths: 3000 });
     expect(describeCost(planCost(plan))).toBe("Cost: 1,500 paths billed (USD 2.50 beyond the free 1,000 a month)");
+  });
+
+  it("says what a timed-out run leaves unfinished", () => {
+    expect(
+      describeUnfinished({
+        invalidations: [
+          { id: "I1", distributionId: "EA", status: "InProgress" },
+          { id: "I2", distributionId: "EA", status: "Completed" },
+        ],
+        unsent: [{}],
+      }),
+    ).toBe("still in progress in CloudFront: I1 on EA; 1 batch not sent: run again (same caller reference) to send it");
+    expect(describeUnfinished({ invalidations: [], unsent: [] })).toBe("nothing in progress");
   });
 });

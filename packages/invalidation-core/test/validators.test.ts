@@ -10,6 +10,8 @@ import {
   parseDistributionIds,
   parseIndexDocument,
   parseKeyPrefix,
+  parsePathList,
+  parseSeconds,
   parseWholeNumber,
 } from "../src/validators.js";
 
@@ -64,5 +66,32 @@ describe("named validators", () => {
     expect(cloudFrontEndpoint({ AWS_ENDPOINT_URL_CLOUDFRONT: "http://127.0.0.1:1" })).toBe("http://127.0.0.1:1");
     expect(cloudFrontEndpoint({ AWS_ENDPOINT_URL: "http://x" })).toBe("http://x");
     expect(cloudFrontEndpoint({})).toBe("cloudfront.amazonaws.com");
+  });
+
+  it("take domain names for distributions too, for runInvalidation to resolve", () => {
+    expect(parseDistributionIds(["E2QWRUHAPOMQZL WWW.Example.com. d111111abcdef8.cloudfront.net"], "x")).toEqual([
+      "E2QWRUHAPOMQZL",
+      "www.example.com",
+      "d111111abcdef8.cloudfront.net",
+    ]);
+    expect(() => parseDistributionIds(["https://www.example.com/"], "--distribution-id")).toThrow(
+      /^--distribution-id "https:\/\/www.example.com\/" is a URL or path/,
+    );
+  });
+
+  it("read path lists with comments and name the offending line", () => {
+    expect(parsePathList("# deploy\n/index.html\n\n  /blog/*\r\n", "--paths-file p")).toEqual([
+      "/index.html",
+      "/blog/*",
+    ]);
+    expect(() => parsePathList("/a\nb", "--paths-file p")).toThrow(/^--paths-file p line 2: Invalidation path "b"/);
+  });
+
+  it("read seconds with fractions, within a range", () => {
+    expect(parseSeconds("1.5", "--wait-timeout", { fallback: 600, min: 0.1, max: 86_400 })).toBe(1.5);
+    expect(parseSeconds(" ", "--wait-timeout", { fallback: 600, min: 0.1, max: 86_400 })).toBe(600);
+    expect(() => parseSeconds("-1", "--wait-timeout", { fallback: 1, min: 0.1, max: 10 })).toThrow(
+      /^--wait-timeout must be a number of seconds between 0.1 and 10, got "-1"/,
+    );
   });
 });
