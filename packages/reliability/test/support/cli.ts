@@ -8,7 +8,7 @@ export const CLI_DIST = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string | Uint8Array } = {},
 ): Promise<ProcessRun> {
   return runNode([CLI_DIST, ...args], env, options);
 }

@@ -23,7 +23,7 @@ export const capturedLogs: string[] = [];
 export function runNode(
   script: readonly string[],
   env: Record<string, string>,
-  options: { cwd?: string; stdin?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; stdin?: string | Uint8Array; timeoutMs?: number } = {},
 ): Promise<ProcessRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
