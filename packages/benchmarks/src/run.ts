@@ -3,20 +3,21 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
+import { measureEndToEnd, renderEndToEnd } from "./cli-end-to-end.js";
 import { measureFreshBuilds, renderFreshBuilds } from "./fresh-build.js";
 import { measureDeploy, renderPlanQuality } from "./plan-quality.js";
 import { measureScale, renderScale } from "./scale.js";
 import { generateDeploys, generateSitePairs } from "./sites.js";
 import { measureBundles, measureStartup, REPO_ROOT, renderBundles, renderStartup } from "./startup.js";
 
-const SECTIONS = ["plan", "fresh", "scale", "startup"] as const;
+const SECTIONS = ["plan", "fresh", "scale", "e2e", "startup"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of the fresh-build section: every file is uploaded twice, so it keeps the sites moderate. */
 const FRESH_BLOG_POSTS = 300;
 const FRESH_DOCS_SCALE = 1;
 
-const USAGE = `Usage: node packages/benchmarks/dist/run.js [--quick] [--only plan,fresh,scale,startup]
+const USAGE = `Usage: node packages/benchmarks/dist/run.js [--quick] [--only plan,fresh,scale,e2e,startup]
   --quick   a fast smoke run: smaller sites, sizes up to 10^5, 3 start-up runs
   --only    run only the named sections (fresh: section 1 through a real fresh-build
             aws s3 sync against moto_server; needs moto_server and aws on PATH)`;
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
     const sizes = quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6];
     const runs = (n: number) => (quick ? 3 : n >= 1e6 ? 3 : 7);
     process.stdout.write(`${renderScale(await measureScale(sizes, runs))}\n`);
+  }
+  if (wanted("e2e")) {
+    const keys = quick ? 10_000 : 100_000;
+    process.stdout.write(`${renderEndToEnd(await measureEndToEnd(keys, quick ? 3 : 7), keys)}\n`);
   }
   if (wanted("startup")) {
     process.stdout.write(`${renderBundles(await measureBundles())}\n`);
