@@ -4,7 +4,7 @@
 // Writes the licence texts of the third-party code a bundle is built from, read from node_modules:
 // the packages that PACKAGE_DIR/src imports (not `import type`) and those in its `dependencies`, then
 // their dependencies and installed optionalDependencies, transitively; workspace packages are passed
-// through. (The CLI declares what it bundles as devDependencies, so that its npm package installs
+// through (their src/ imports and dependencies followed the same way). (The CLI declares what it bundles as devDependencies, so that its npm package installs
 // nothing: its src/ imports say what the bundle holds.) The bundles are shipped on their own (the CLI
 // on npm, the Lambda as a zip), so their licences must travel with them.
 //
@@ -93,7 +93,9 @@ while (queue.length > 0) {
         license: licenseOf(depManifest),
       });
     }
-    queue.push({ dir: depDir, manifest: depManifest });
+    // A workspace package is bundled from its sources too: what they import counts, declared or not.
+    const imports = isThirdParty(depDir) ? [] : importedPackages(join(depDir, "src"));
+    queue.push({ dir: depDir, manifest: depManifest, imports });
   }
 }
 if (missing.length > 0) {
