@@ -8,8 +8,8 @@ import { failureTypeFor, type JobResult, type ReportStatus, reportJobResult } fr
 import type { Logger } from "./logger.js";
 
 export interface HandlerDeps {
-  /** A CloudFront client for one invocation (the core closes it when its run ends). */
-  readonly cloudFront: () => CloudFrontClient;
+  /** Made once, outside the handler, so warm invocations reuse it (the core never closes it). */
+  readonly cloudFront: CloudFrontClient;
   readonly codePipeline: CodePipelineClient;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -1,6 +1,5 @@
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import {
-  CALL_TIMEOUTS,
   type ChangeInput,
   ConfigurationError,
   classifyError,
@@ -12,7 +11,7 @@ import {
 import { type ArtifactLimits, artifactLimits } from "./artifact-limits.js";
 import {
   type ArtifactCredentials,
-  createArtifactS3Client,
+  createS3Client,
   diffManifests,
   type Manifest,
   type ManifestLocation,
@@ -40,6 +39,8 @@ export interface JobInput {
   readonly changes?: ChangeInput;
   readonly mapping?: KeyMappingOptions;
   readonly site?: { readonly keys: readonly string[] };
+  /** The bucket the artifact was deployed to, whose origin path gives the key prefix. */
+  readonly syncedBucket?: string;
   /**
    * Runs once, after every invalidation of the job succeeded and before the final success is
    * reported (diffArtifact: writes the new manifest). A throw fails the job. Returns a note for the summary.
@@ -74,14 +75,6 @@ export interface JobInputDeps {
   readonly limits?: ArtifactLimits;
 }
 
-/** The S3 client for the manifest: the function's role, path-style when an endpoint is set (local emulators). */
-export function createManifestS3Client(env: Readonly<Record<string, string | undefined>> = process.env): S3Client {
-  return new S3Client({
-    forcePathStyle: (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) !== undefined,
-    requestHandler: CALL_TIMEOUTS,
-  });
-}
-
 /**
  * The reader the Lambda uses:
  * - no artifact keys: the explicit `paths`, or `/*`;
@@ -93,10 +86,10 @@ export function createManifestS3Client(env: Readonly<Record<string, string | und
 export function createJobInputReader(deps: JobInputDeps): ReadJobInput {
   let manifestS3 = deps.manifestS3;
   const ownS3 = () => {
-    manifestS3 ??= createManifestS3Client(deps.env);
+    manifestS3 ??= createS3Client(deps.env);
     return manifestS3;
   };
-  const artifactS3 = deps.artifactS3 ?? ((credentials) => createArtifactS3Client(credentials, {}, deps.env));
+  const artifactS3 = deps.artifactS3 ?? ((credentials) => createS3Client(deps.env, credentials));
   const limits = deps.limits ?? artifactLimits(deps.env);
   return async (config, job, logger, signal) => {
     const common: JobInput = {
@@ -162,18 +155,24 @@ export function createJobInputReader(deps: JobInputDeps): ReadJobInput {
     return {
       ...common,
       mapping,
+      ...(input.deployBucket === undefined ? {} : { syncedBucket: input.deployBucket }),
       changes: {
         kind: "keys",
         keys: diff.changedKeys.map(deployed),
         source: `the diff of input artifact ${artifact.name}`,
       },
       // Every file the artifact deploys, relative to the served prefix: lets the planner pick the
-      // wildcards that hit the fewest unchanged files when the budget is tight.
-      site: {
-        keys: [...current.entries.keys()]
-          .map(deployed)
-          .flatMap((k) => (k.startsWith(served) ? [k.slice(served.length)] : [])),
-      },
+      // wildcards that hit the fewest unchanged files when the budget is tight. Left out when the
+      // distribution decides the prefix (deployBucket without s3Prefix): it is not known here.
+      ...(input.deployBucket !== undefined && config.s3Prefix === undefined
+        ? {}
+        : {
+            site: {
+              keys: [...current.entries.keys()]
+                .map(deployed)
+                .flatMap((k) => (k.startsWith(served) ? [k.slice(served.length)] : [])),
+            },
+          }),
       // Nothing changed: the manifest would be rewritten as it is. Skip the write.
       ...(diff.changedKeys.length === 0 ? {} : { onFinalSuccess }),
     };
@@ -226,7 +225,8 @@ function locateManifest(
     bucket,
     ...(prefix === undefined ? {} : { keyPrefix: normalizePrefix(prefix) }),
     ...(input.manifestKey === undefined ? {} : { manifestKey: input.manifestKey }),
-    distributionIds: config.distributionIds,
+    // As the user wrote them (names unresolved), tenants included: what the manifest describes.
+    distributionIds: [...config.distributionIds, ...(config.tenants ?? [])],
     s3Prefix: input.deployPrefix,
   });
 }

@@ -3,9 +3,13 @@ import {
   type Clock,
   classifyError,
   DeadlineExceededError,
+  describeCost,
+  describeUnfinished,
   type InvalidationReport,
   type InvalidationRequest,
   MAX_TRANSIENT_ROUNDS,
+  planCost,
+  plural,
   type RunEvent,
   runInvalidation,
   type SendState,
@@ -15,13 +19,13 @@ import { ArtifactError } from "./artifacts/index.js";
 import type { CodePipelineJob } from "./codepipeline-event.js";
 import { type Continuation, openContinuation, roomForIds, sealContinuation } from "./continuation-token.js";
 import type { JobInput, ReadJobInput } from "./job-input.js";
-import type { JobResult } from "./job-result.js";
+import { type JobResult, SUMMARY_LIMIT, truncate } from "./job-result.js";
 import type { Logger } from "./logger.js";
 import { type JobConfig, MAX_WAIT_TIMEOUT_MINUTES, parseUserParameters } from "./user-parameters.js";
 
 export interface JobDeps {
-  /** Made per invocation: the core closes the client at the end of its run. */
-  readonly cloudFront: () => CloudFrontClient;
+  /** One client for every invocation of a warm function: the core never closes it. */
+  readonly cloudFront: CloudFrontClient;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -56,13 +60,16 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
     }
     return retryRead(deps, resumed, error);
   }
+  const { onFinalSuccess, ...fromInput } = input;
   const request: InvalidationRequest = {
     distributionIds: config.distributionIds,
-    ...(input.paths === undefined ? {} : { paths: input.paths }),
-    ...(input.maxPaths === undefined ? {} : { maxPaths: input.maxPaths }),
-    ...(input.changes === undefined ? {} : { changes: input.changes }),
-    ...(input.mapping === undefined ? {} : { mapping: input.mapping }),
-    ...(input.site === undefined ? {} : { site: input.site }),
+    ...fromInput,
+    ...(config.tenants === undefined ? {} : { tenants: config.tenants }),
+    ...(config.cacheTags === undefined ? {} : { cacheTags: config.cacheTags }),
+    ...(config.urlsPerPath === undefined ? {} : { urlsPerPath: config.urlsPerPath }),
+    // The origin path of the synced bucket gives the key prefix when s3Prefix is not set (issue 17).
+    readDistribution: true,
+    names: NAMES,
     wait: config.wait,
     waitTimeoutMs: config.waitTimeoutMinutes * 60_000,
     caller: { base: `codepipeline-${originalJobId}` },
@@ -72,9 +79,10 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
   logger.info(resumed === undefined ? "starting" : "continuing", {
     originalJobId,
     distributionIds: config.distributionIds,
+    ...(config.tenants === undefined ? {} : { tenants: config.tenants }),
   });
   const report = await runInvalidation(request, {
-    cloudFront: deps.cloudFront,
+    cloudFront: () => deps.cloudFront,
     clock,
     onEvent: (event) => logEvent(logger, event),
     roomForIds: (state) => roomForIds({ originalJobId, state }),
@@ -82,7 +90,7 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
     maxDurationMs: MAX_WAIT_TIMEOUT_MINUTES * 60_000,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
   });
-  if (report.error !== undefined) throw timedOut(report, config);
+  if (report.error !== undefined) throw failureOf(report, config);
   if (report.status === "continuing" && report.state !== undefined) {
     const state = report.state;
     return {
@@ -94,27 +102,36 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
     };
   }
   // Only now, with every invalidation done, may the job's bookkeeping (the artifact manifest) move on.
-  const note = input.onFinalSuccess === undefined ? "" : ` ${await input.onFinalSuccess()}.`;
+  const note = onFinalSuccess === undefined ? "" : ` ${await onFinalSuccess()}.`;
   const ids = report.invalidations.map((i) => i.id);
   return {
     type: "success",
-    summary: `${finalSummary(report, config)}${note}`,
+    summary: finalSummary(report, note),
     invalidationIds: ids,
     outputVariables: {
       InvalidationIds: ids.join(","),
-      DistributionIds: config.distributionIds.join(","),
+      // Resolved: the ids of distributions named by domain, then the tenants' ids.
+      DistributionIds: report.distributionIds.join(","),
       PathCount: String(changedNothing(report) ? 0 : (report.outcome?.plan.pathCount ?? 0)),
     },
   };
 }
 
-/** The failure of a report; a wait that timed out says which setting ran out. */
-function timedOut(report: InvalidationReport, config: JobConfig): Error {
+/** How the user names each input, for the core's messages. */
+const NAMES = {
+  distribution: "UserParameters.distributionId(s)",
+  tenant: "UserParameters.tenant(s)",
+  keyPrefix: "UserParameters.s3Prefix",
+  cacheTags: "UserParameters.cacheTags",
+} as const;
+
+/** The failure of a report; a wait that timed out says which setting ran out and what it leaves. */
+function failureOf(report: InvalidationReport, config: JobConfig): Error {
   const error = report.error as NonNullable<InvalidationReport["error"]>;
-  if (!(error instanceof DeadlineExceededError) || !/deadline passed/.test(error.message)) return error;
+  if (!(error instanceof DeadlineExceededError)) return error;
   return new DeadlineExceededError(
-    `Timed out after waitTimeoutMinutes=${config.waitTimeoutMinutes}: ${error.message}. ` +
-      `Raise waitTimeoutMinutes (at most ${MAX_WAIT_TIMEOUT_MINUTES}) or set wait to false`,
+    `Timed out after waitTimeoutMinutes=${config.waitTimeoutMinutes}: ${describeUnfinished(report)}. ` +
+      `Raise waitTimeoutMinutes (at most ${MAX_WAIT_TIMEOUT_MINUTES}) or set wait to false. (${error.message})`,
     { cause: error, invalidations: error.invalidations, unsent: error.unsent },
   );
 }
@@ -172,30 +189,36 @@ function progressSummary(state: SendState, report: InvalidationReport): string {
   }
   const batches = report.outcome?.plan.batches.length ?? 0;
   const sent = state.distributions.reduce((n, d) => n + d.nextBatch, 0);
-  const pending = state.distributions.flatMap((d) =>
-    d.invalidations.filter((i) => !i.completed && state.wait).map((i) => `${d.distributionId}/${i.id}`),
-  );
+  const pending = state.wait
+    ? state.distributions.flatMap((d) =>
+        d.invalidations.filter((i) => !i.completed).map((i) => `${d.distributionId}/${i.id}`),
+      )
+    : [];
   return (
-    `${sent} of ${batches * state.distributions.length} invalidation batch(es) sent` +
+    `${sent} of ${plural(batches * state.distributions.length, "invalidation batch")} sent` +
     (pending.length > 0 ? `, ${pending.length} in progress: ${pending.join(", ")}` : "") +
     (report.unsent.length === 0 ? "" : "; waiting for CloudFront to free in-progress slots")
   );
 }
 
-function finalSummary(report: InvalidationReport, config: JobConfig): string {
+/**
+ * What was invalidated, where, and what it cost (issue 15). The cost and the manifest note are kept
+ * whole; the list of ids is what gives way to CodePipeline's 2,048 characters.
+ */
+function finalSummary(report: InvalidationReport, note: string): string {
   const plan = report.outcome?.plan;
-  if (plan === undefined || changedNothing(report)) return "Nothing changed: no invalidation was needed.";
-  const ids = (id: string) => report.invalidations.filter((i) => i.distributionId === id).map((i) => i.id);
-  const perDistribution = config.distributionIds
-    .map((id) => `${id} (${ids(id).join(", ") || "ids omitted"})`)
-    .join("; ");
-  const omitted = plan.batches.length * config.distributionIds.length - report.invalidations.length;
-  return (
-    `Invalidated ${plan.pathCount} path(s)` +
-    (plan.collapsedCount > 0 ? `, ${plan.collapsedCount} changed path(s) folded into wildcards` : "") +
-    ` on ${perDistribution}${omitted > 0 ? ` (${omitted} earlier id(s) omitted)` : ""}` +
-    (report.status === "completed" ? ": completed." : ": created (not waited for).")
-  );
+  if (plan === undefined || changedNothing(report)) return `Nothing changed: no invalidation was needed.${note}`;
+  const idsOn = (target: string) => report.invalidations.filter((i) => i.distributionId === target).map((i) => i.id);
+  const omitted = plan.batches.length * report.distributionIds.length - report.invalidations.length;
+  const where =
+    report.distributionIds.map((target) => `${target} (${idsOn(target).join(", ") || "ids omitted"})`).join("; ") +
+    (omitted > 0 ? ` (${plural(omitted, "earlier id")} omitted)` : "");
+  const head =
+    `Invalidated ${plural(plan.pathCount, "path")}` +
+    (plan.collapsedCount > 0 ? `, ${plural(plan.collapsedCount, "changed path")} folded into wildcards` : "") +
+    " on ";
+  const tail = `${report.status === "completed" ? ": completed." : ": created (not waited for)."} ${describeCost(planCost(plan))}.${note}`;
+  return `${head}${truncate(where, Math.max(40, SUMMARY_LIMIT - head.length - tail.length))}${tail}`;
 }
 
 function logEvent(logger: Logger, event: RunEvent): void {

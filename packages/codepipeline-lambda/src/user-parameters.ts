@@ -1,7 +1,8 @@
 import {
   ConfigurationError,
   named,
-  parseDistributionId,
+  parseCacheTags,
+  parseDistributionIds,
   parseIndexDocument,
   parseInvalidationPath,
   parseKeyPrefix,
@@ -24,12 +25,23 @@ export type ArtifactInput =
       /** Where the artifact is extracted in the bucket (the S3 deploy action's ObjectKey), normalized: `""` or `site/`. */
       readonly deployPrefix: string;
       readonly manifestKey: string | undefined;
+      /** The bucket the artifact is extracted into (the S3 deploy action's BucketName), if given. */
+      readonly deployBucket?: string;
     };
 
 /** The action's configuration, validated. Everything the plan and the waiting depend on. */
 export interface JobConfig {
-  /** One or more distributions, unique, in the order given. */
+  /**
+   * Distributions, unique, in the order given: ids, or domain names (alternate or `*.cloudfront.net`)
+   * that the core resolves. Empty only when tenants are the target.
+   */
   readonly distributionIds: readonly string[];
+  /** Distribution tenants (id, name or domain) to invalidate through the tenant APIs. */
+  readonly tenants?: readonly string[];
+  /** Cache-tag items (`#tag`), validated. */
+  readonly cacheTags?: readonly string[];
+  /** The planner's path price: a wildcard plan spends a path only where it keeps this many URLs cached. */
+  readonly urlsPerPath?: number;
   /** Explicit paths, validated and normalized; undefined when none were given. */
   readonly paths: readonly string[] | undefined;
   readonly wait: boolean;
@@ -53,6 +65,10 @@ const NonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 const UserParametersSchema = v.strictObject({
   distributionId: v.optional(v.string()),
   distributionIds: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "must list at least one distribution id"))),
+  tenant: v.optional(NonEmpty),
+  tenants: v.optional(v.pipe(v.array(NonEmpty), v.minLength(1, "must list at least one distribution tenant"))),
+  cacheTags: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "must list at least one cache tag"))),
+  urlsPerPath: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0, "must be at least 0"))),
   paths: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "must list at least one path"))),
   wait: v.optional(v.boolean()),
   waitTimeoutMinutes: v.optional(
@@ -75,6 +91,9 @@ const UserParametersSchema = v.strictObject({
   deployPrefix: v.optional(v.string()),
   indexDocument: v.optional(v.string()),
   manifestKey: v.optional(NonEmpty),
+  deployBucket: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name such as "my-site"')),
+  ),
 });
 
 export type UserParameters = v.InferOutput<typeof UserParametersSchema>;
@@ -140,12 +159,17 @@ export function parseUserParameters(
     throw new ConfigurationError(`Invalid UserParameters: ${result.issues.map(describeIssue).join("; ")}`);
   }
   const params = result.output;
+  const tenants = oneOrMany(params, "tenant", "tenants");
+  const cacheTags = params.cacheTags && parseCacheTags(params.cacheTags, "UserParameters.cacheTags");
   return {
-    distributionIds: resolveDistributionIds(params, env),
+    distributionIds: distributions(params, env, tenants !== undefined),
     paths: params.paths?.map((path, i) => named(`UserParameters.paths.${i}`, () => parseInvalidationPath(path))),
     wait: params.wait ?? false,
     waitTimeoutMinutes: params.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES,
     maxPaths: params.maxPaths,
+    ...(tenants === undefined ? {} : { tenants: [...new Set(tenants.map((t) => t.trim()))] }),
+    ...(cacheTags === undefined ? {} : { cacheTags }),
+    ...(params.urlsPerPath === undefined ? {} : { urlsPerPath: params.urlsPerPath }),
     ...artifactSettings(params),
   };
 }
@@ -175,6 +199,7 @@ function artifactSettings(params: UserParameters): Pick<JobConfig, "input" | "s3
   if (params.diffArtifact === undefined) {
     onlyWith("manifestKey", "diffArtifact");
     onlyWith("deployPrefix", "diffArtifact");
+    onlyWith("deployBucket", "diffArtifact");
   }
   if (params.syncLog === undefined && params.diffArtifact === undefined) {
     onlyWith("s3Prefix", "syncLog or diffArtifact");
@@ -211,30 +236,54 @@ function artifactSettings(params: UserParameters): Pick<JobConfig, "input" | "s3
   }
   return {
     ...common,
-    input: { kind: "diffArtifact", artifact: params.diffArtifact ?? "", deployPrefix, manifestKey: params.manifestKey },
+    input: {
+      kind: "diffArtifact",
+      artifact: params.diffArtifact ?? "",
+      deployPrefix,
+      manifestKey: params.manifestKey,
+      ...(params.deployBucket === undefined ? {} : { deployBucket: params.deployBucket }),
+    },
   };
 }
 
-function resolveDistributionIds(params: UserParameters, env: Readonly<Record<string, string | undefined>>): string[] {
-  if (params.distributionId !== undefined && params.distributionIds !== undefined) {
-    throw new ConfigurationError(
-      "UserParameters has both distributionId and distributionIds: give one of them (distributionIds for several)",
-    );
+/** A key given as one value or as a list (`tenant` or `tenants`); both at once is refused. */
+function oneOrMany(
+  params: UserParameters,
+  one: "distributionId" | "tenant",
+  many: "distributionIds" | "tenants",
+): readonly string[] | undefined {
+  const single = params[one];
+  if (single !== undefined && params[many] !== undefined) {
+    throw new ConfigurationError(`UserParameters has both ${one} and ${many}: give one of them (${many} for several)`);
   }
+  return single === undefined ? params[many] : [single];
+}
+
+/**
+ * The distributions, as ids or domain names (the core's parseDistributionIds; runInvalidation
+ * resolves names): UserParameters' own, else the function's CLOUDFRONT_DISTRIBUTION_ID, unless
+ * tenants are the target (the stack's distribution is then their multi-tenant distribution, which
+ * is not invalidated as a whole).
+ */
+function distributions(
+  params: UserParameters,
+  env: Readonly<Record<string, string | undefined>>,
+  tenants: boolean,
+): string[] {
+  const given = oneOrMany(params, "distributionId", "distributionIds");
+  if (given !== undefined) {
+    const key = params.distributionIds === undefined ? "distributionId" : "distributionIds";
+    const name = (i: number) => (given.length > 1 ? `UserParameters.${key}.${i}` : `UserParameters.${key}`);
+    // Each value named on its own (`distributionIds.1`); a distribution listed twice is kept once.
+    return [...new Set(given.flatMap((value, i) => parseDistributionIds([value], name(i))))];
+  }
+  if (tenants) return [];
   const fromEnv = env[DISTRIBUTION_ENV]?.trim();
-  const [ids, source] =
-    params.distributionIds !== undefined
-      ? [params.distributionIds, "UserParameters.distributionIds"]
-      : params.distributionId !== undefined
-        ? [[params.distributionId], "UserParameters.distributionId"]
-        : [fromEnv ? [fromEnv] : [], DISTRIBUTION_ENV];
-  if (ids.length === 0) {
+  if (!fromEnv) {
     throw new ConfigurationError(
       `No distribution: UserParameters has no distributionId and the function's ${DISTRIBUTION_ENV} is not set. ` +
         `Set "distributionId" in the action's UserParameters or the template's DistributionId parameter`,
     );
   }
-  // A distribution listed twice would only repeat the same (idempotent) work: keep it once.
-  const name = (i: number) => (ids.length > 1 ? `${source}.${i}` : source);
-  return [...new Set(ids.map((id, i) => named(name(i), () => parseDistributionId(id))))];
+  return parseDistributionIds([fromEnv], DISTRIBUTION_ENV);
 }

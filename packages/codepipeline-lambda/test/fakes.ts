@@ -236,7 +236,7 @@ export function harness(overrides: Partial<HandlerDeps> = {}): Harness {
   const clock = new ManualClock();
   const logLines: string[] = [];
   const handler = createHandler({
-    cloudFront: () => cloudFront.client,
+    cloudFront: cloudFront.client,
     codePipeline: codePipeline.client,
     clock,
     logger: createJsonLogger({ write: (line) => logLines.push(line), now: () => clock.now() }),

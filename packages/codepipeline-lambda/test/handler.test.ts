@@ -1,4 +1,11 @@
-import { CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
+import {
+  CreateInvalidationCommand,
+  CreateInvalidationForDistributionTenantCommand,
+  type DistributionConfig,
+  GetDistributionConfigCommand,
+  GetDistributionTenantCommand,
+  ListDistributionsCommand,
+} from "@aws-sdk/client-cloudfront";
 import { callerReferences, MAX_TRANSIENT_ROUNDS } from "invalidation-core";
 import { describe, expect, it } from "vitest";
 import { CONTINUATION_TOKEN_LIMIT, openContinuation, sealContinuation } from "../src/continuation-token.js";
@@ -91,7 +98,11 @@ describe("handler: success", () => {
     expect(result.input.executionDetails.externalExecutionId).toBe(invalidation!.id);
     expect(result.input.executionDetails.summary).toContain(DISTRIBUTION);
     expect(result.input.executionDetails.summary).toContain(invalidation!.id);
-    expect(result.input.executionDetails.summary).toContain("2 path(s)");
+    // Drift fix: the core's plural() ("2 paths", was "2 path(s)"), and the plan's cost (issue 15).
+    expect(result.input.executionDetails.summary).toContain("Invalidated 2 paths on");
+    expect(result.input.executionDetails.summary).toContain(
+      "Cost: 2 paths billed (free: 500 deploys like this a month fit the 1,000 free paths)",
+    );
     expect(result.input.outputVariables).toEqual({
       InvalidationIds: invalidation!.id,
       DistributionIds: DISTRIBUTION,
@@ -347,6 +358,10 @@ describe("handler: continuations", () => {
     // The token could not carry 400 ids at once, so the work took several rounds.
     expect(jobIds.length).toBeGreaterThan(2);
     expect(final.input.executionDetails.summary.length).toBeLessThanOrEqual(2048);
+    // The ids give way to the limit; the cost line stays whole.
+    expect(final.input.executionDetails.summary).toMatch(
+      /Cost: 6,000 paths billed \(USD 25\.00 beyond the free 1,000 a month\)\.$/,
+    );
     expect(final.input.outputVariables.PathCount).toBe("6000");
   });
 
@@ -509,5 +524,136 @@ describe("handler: duplicate delivery and reporting", () => {
     const jobId = newJobId();
     await h.handler(codePipelineEvent({ jobId, userParameters: params({}) }));
     expect(h.codePipeline.accepted.get(jobId)?.operation).toBe("PutJobFailureResult");
+  });
+});
+
+/** An S3 REST origin for `bucket` with `originPath`, and optionally a cache-tag header. */
+function distributionConfig(bucket: string, originPath: string, cacheTagHeader?: string): DistributionConfig {
+  return {
+    Origins: {
+      Quantity: 1,
+      Items: [{ Id: "site", DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: originPath }],
+    },
+    DefaultCacheBehavior: { TargetOriginId: "site" },
+    ...(cacheTagHeader === undefined ? {} : { CacheTagConfig: { HeaderName: cacheTagHeader } }),
+  } as DistributionConfig;
+}
+
+describe("handler: what the distribution tells (issue 17)", () => {
+  const syncLog: ReadJobInput = async () => ({
+    changes: {
+      kind: "log",
+      bytes: Buffer.from("upload: public/index.html to s3://site-bucket/prod/index.html\n"),
+      source: "the sync log",
+    },
+  });
+
+  it("maps a sync log's keys with the origin path of the bucket that was synced, when s3Prefix is not set", async () => {
+    const h = harness({ readJobInput: syncLog });
+    h.cloudFront.mock
+      .on(GetDistributionConfigCommand)
+      .resolves({ DistributionConfig: distributionConfig("site-bucket", "/prod") });
+    const jobId = newJobId();
+    await h.handler(codePipelineEvent({ jobId, userParameters: params({}) }));
+    expect(h.cloudFront.mock.commandCalls(GetDistributionConfigCommand)[0]?.args[0].input).toEqual({
+      Id: DISTRIBUTION,
+    });
+    expect(h.cloudFront.invalidations.map((i) => i.paths)).toEqual([["/", "/index.html"]]);
+    expect(onlyResult(h, jobId).operation).toBe("PutJobSuccessResult");
+  });
+
+  it("names the distribution by its domain, and reports the id it resolved to", async () => {
+    const h = harness();
+    h.cloudFront.mock.on(ListDistributionsCommand).resolves({
+      DistributionList: {
+        IsTruncated: false,
+        Items: [
+          {
+            Id: DISTRIBUTION,
+            DomainName: "d111111abcdef8.cloudfront.net",
+            Aliases: { Quantity: 1, Items: ["www.example.com"] },
+          },
+        ],
+      },
+    } as never);
+    const jobId = newJobId();
+    await h.handler(
+      codePipelineEvent({ jobId, userParameters: JSON.stringify({ distributionId: "WWW.Example.com" }) }),
+    );
+    expect(h.cloudFront.invalidations.map((i) => i.distributionId)).toEqual([DISTRIBUTION]);
+    expect(onlyResult(h, jobId).input.outputVariables.DistributionIds).toBe(DISTRIBUTION);
+  });
+
+  it("fails a domain no distribution has as ConfigurationError naming the key and the name", async () => {
+    const h = harness();
+    h.cloudFront.mock
+      .on(ListDistributionsCommand)
+      .resolves({ DistributionList: { IsTruncated: false, Items: [] } } as never);
+    const jobId = newJobId();
+    await h.handler(
+      codePipelineEvent({ jobId, userParameters: JSON.stringify({ distributionId: "www.example.com" }) }),
+    );
+    const result = onlyResult(h, jobId);
+    expect(result.input.failureDetails.type).toBe("ConfigurationError");
+    expect(result.input.failureDetails.message).toMatch(/UserParameters\.distributionId.*www\.example\.com/s);
+    expect(h.cloudFront.invalidations).toHaveLength(0);
+  });
+
+  it("sends cache tags with the paths on a distribution with a CacheTagConfig", async () => {
+    const h = harness();
+    h.cloudFront.mock
+      .on(GetDistributionConfigCommand)
+      .resolves({ DistributionConfig: distributionConfig("site-bucket", "", "x-amz-meta-cache-tag") });
+    const jobId = newJobId();
+    await h.handler(
+      codePipelineEvent({
+        jobId,
+        userParameters: params({ paths: ["/index.html"], cacheTags: ["Product:TV", "#blog"] }),
+      }),
+    );
+    expect(h.cloudFront.invalidations.map((i) => [...i.paths].sort())).toEqual([
+      ["#blog", "#product:tv", "/index.html"],
+    ]);
+    expect(onlyResult(h, jobId).input.outputVariables.PathCount).toBe("3");
+  });
+
+  it("refuses cache tags on a distribution without CacheTagConfig, naming UserParameters.cacheTags", async () => {
+    const h = harness();
+    h.cloudFront.mock
+      .on(GetDistributionConfigCommand)
+      .resolves({ DistributionConfig: distributionConfig("site-bucket", "") });
+    const jobId = newJobId();
+    await h.handler(codePipelineEvent({ jobId, userParameters: params({ cacheTags: ["blog"] }) }));
+    const result = onlyResult(h, jobId);
+    expect(result.input.failureDetails.type).toBe("ConfigurationError");
+    expect(result.input.failureDetails.message).toMatch(/UserParameters\.cacheTags.*CacheTagConfig/);
+    expect(h.cloudFront.invalidations).toHaveLength(0);
+  });
+
+  it("invalidates a distribution tenant through the tenant API, not its distribution", async () => {
+    const h = harness({ env: { ...TOKEN_ENV, CLOUDFRONT_DISTRIBUTION_ID: DISTRIBUTION } });
+    h.cloudFront.mock.on(GetDistributionTenantCommand).resolves({
+      DistributionTenant: { Id: "dt_2abcTENANT", DistributionId: DISTRIBUTION, Name: "shop", Domains: [] },
+    } as never);
+    h.cloudFront.mock.on(CreateInvalidationForDistributionTenantCommand).resolves({
+      Invalidation: {
+        Id: "ITENANT000001",
+        Status: "Completed",
+        CreateTime: new Date(),
+        InvalidationBatch: { CallerReference: "x", Paths: { Quantity: 1, Items: ["/*"] } },
+      },
+    });
+    const jobId = newJobId();
+    await h.handler(codePipelineEvent({ jobId, userParameters: JSON.stringify({ tenant: "dt_2abcTENANT" }) }));
+    expect(h.cloudFront.invalidations).toHaveLength(0);
+    const calls = h.cloudFront.mock.commandCalls(CreateInvalidationForDistributionTenantCommand);
+    expect(calls.map((c) => c.args[0].input.Id)).toEqual(["dt_2abcTENANT"]);
+    const result = onlyResult(h, jobId);
+    expect(result.operation).toBe("PutJobSuccessResult");
+    expect(result.input.outputVariables).toEqual({
+      InvalidationIds: "ITENANT000001",
+      DistributionIds: "dt_2abcTENANT",
+      PathCount: "1",
+    });
   });
 });

@@ -186,6 +186,34 @@ describe("parseUserParameters", () => {
       {},
       /deployPrefix "other\/" is not inside s3Prefix "site\/"/,
     ],
+    [
+      "a URL as the distribution",
+      '{"distributionId":"https://www.example.com/"}',
+      {},
+      /distributionId.*host name only/,
+    ],
+    [
+      "a cache tag with a wildcard",
+      `{"distributionId":"${ID}","cacheTags":["product:*"]}`,
+      {},
+      /cacheTags.*no wildcard/,
+    ],
+    ["cacheTags not an array", `{"distributionId":"${ID}","cacheTags":"blog"}`, {}, /cacheTags must be an array/],
+    ["both tenant and tenants", '{"tenant":"dt_a","tenants":["dt_b"]}', {}, /both tenant and tenants/],
+    ["an empty tenant", '{"tenant":""}', {}, /tenant must not be empty/],
+    ["urlsPerPath below 0", `{"distributionId":"${ID}","urlsPerPath":-1}`, {}, /urlsPerPath must be at least 0/],
+    [
+      "deployBucket without diffArtifact",
+      `{"distributionId":"${ID}","deployBucket":"site"}`,
+      {},
+      /deployBucket applies only with diffArtifact/,
+    ],
+    [
+      "deployBucket as an S3 URI",
+      `{"distributionId":"${ID}","diffArtifact":"S","deployBucket":"s3://site"}`,
+      {},
+      /deployBucket must be an S3 bucket name/,
+    ],
   ];
 
   it.each(malformed)("rejects %s with a ConfigurationError naming the problem", (_name, text, env, message) => {
@@ -227,5 +255,35 @@ describe("parseUserParameters", () => {
     expect(() => parseUserParameters('{"wait":1,"maxPaths":"x"}')).toThrow(
       /wait must be a boolean.*maxPaths must be a number/,
     );
+  });
+
+  it("accepts distributions by id and by domain name, as the core's parseDistributionIds reads them", () => {
+    expect(
+      parseUserParameters(
+        JSON.stringify({ distributionIds: [ID, "WWW.Example.com.", "d111111abcdef8.cloudfront.net"] }),
+      ).distributionIds,
+    ).toEqual([ID, "www.example.com", "d111111abcdef8.cloudfront.net"]);
+    expect(parseUserParameters("{}", { CLOUDFRONT_DISTRIBUTION_ID: "www.example.com" }).distributionIds).toEqual([
+      "www.example.com",
+    ]);
+  });
+
+  it("reads cache tags, tenants, urlsPerPath and deployBucket", () => {
+    expect(
+      parseUserParameters(
+        JSON.stringify({ distributionId: ID, cacheTags: ["Product:TV", "#blog", "product:tv"], urlsPerPath: 2.5 }),
+      ),
+    ).toMatchObject({ cacheTags: ["#product:tv", "#blog"], urlsPerPath: 2.5 });
+    expect(
+      parseUserParameters(`{"distributionId":"${ID}","diffArtifact":"S","deployBucket":"site-bucket"}`).input,
+    ).toMatchObject({
+      deployBucket: "site-bucket",
+    });
+  });
+
+  it("with tenants as the target, does not also invalidate the function's default distribution", () => {
+    const config = parseUserParameters('{"tenants":["dt_a"," shop.example.com "]}', { CLOUDFRONT_DISTRIBUTION_ID: ID });
+    expect(config).toMatchObject({ distributionIds: [], tenants: ["dt_a", "shop.example.com"] });
+    expect(parseUserParameters(`{"tenant":"dt_a","distributionId":"${ID}"}`).distributionIds).toEqual([ID]);
   });
 });

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError } from "invalidation-core";
+import type { JobInputArtifact } from "../codepipeline-event.js";
 import { ArtifactError } from "./errors.js";
 import { type RangeReader, S3RangeReader } from "./range-reader.js";
 import {
@@ -10,15 +11,6 @@ import {
   readZipEntry,
   type ZipDirectory,
 } from "./zip.js";
-
-/** An input artifact as the CodePipeline job event describes it. */
-export interface InputArtifact {
-  readonly name: string;
-  readonly location: {
-    readonly type?: string;
-    readonly s3Location: { readonly bucketName: string; readonly objectKey: string };
-  };
-}
 
 /** An artifact whose central directory has been read; members can be read from it one by one. */
 export interface OpenedArtifact {
@@ -31,13 +23,13 @@ export interface OpenedArtifact {
 
 /**
  * Opens an input artifact: HeadObject, then ranged GETs of its tail and its central directory.
- * `client` must carry the job's `artifactCredentials` (see `createArtifactS3Client`).
+ * `client` must carry the job's `artifactCredentials` (see `createS3Client`).
  *
  * @throws ArtifactError (`missing`, `not-a-zip`, `corrupt`, ...), PermissionError, TransientError.
  */
 export async function openArtifact(
   client: S3Client,
-  artifact: InputArtifact,
+  artifact: Pick<JobInputArtifact, "name" | "location">,
   options: Omit<ReadDirectoryOptions, "label"> & { readonly signal?: AbortSignal } = {},
 ): Promise<OpenedArtifact> {
   const label = `input artifact ${JSON.stringify(artifact.name)}`;

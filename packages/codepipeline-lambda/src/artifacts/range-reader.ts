@@ -10,13 +10,8 @@ export interface RangeReader {
   read(start: number, endInclusive: number): Promise<Buffer>;
 }
 
-/** How many ranged reads were made and how many bytes they returned. */
-export interface ReadStats {
-  requests: number;
-  bytes: number;
-}
-
-function checkRange(start: number, endInclusive: number, size: number): void {
+/** Throws unless `start..endInclusive` is a range of an object of `size` bytes (`truncated` past its end). */
+export function checkRange(start: number, endInclusive: number, size: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endInclusive) || start < 0 || endInclusive < start) {
     throw new RangeError(`invalid byte range ${start}-${endInclusive}`);
   }
@@ -28,24 +23,6 @@ function checkRange(start: number, endInclusive: number, size: number): void {
   }
 }
 
-/** A RangeReader over bytes in memory (tests, and artifacts that were already fetched). */
-export class BufferRangeReader implements RangeReader {
-  readonly stats: ReadStats = { requests: 0, bytes: 0 };
-
-  constructor(private readonly data: Buffer) {}
-
-  async size(): Promise<number> {
-    return this.data.length;
-  }
-
-  async read(start: number, endInclusive: number): Promise<Buffer> {
-    checkRange(start, endInclusive, this.data.length);
-    this.stats.requests++;
-    this.stats.bytes += endInclusive - start + 1;
-    return this.data.subarray(start, endInclusive + 1);
-  }
-}
-
 /** The `artifactCredentials` of a CodePipeline job. Temporary; never log them. */
 export interface ArtifactCredentials {
   readonly accessKeyId: string;
@@ -53,42 +30,34 @@ export interface ArtifactCredentials {
   readonly sessionToken: string;
 }
 
-export interface ArtifactClientOptions {
-  /** Default: `AWS_REGION` (the artifact store is in the pipeline's region, which is the function's). */
-  readonly region?: string;
-  /** Default: the SDK's own (it honours `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`). */
-  readonly endpoint?: string;
-  /** Default: true when an endpoint is set explicitly or through the environment (local emulators). */
-  readonly forcePathStyle?: boolean;
-  /** Default 3, the SDK's standard retry. */
-  readonly maxAttempts?: number;
-}
-
 /**
- * An S3 client that reads the job's input artifacts with the job's `artifactCredentials`, never with
- * the function's own role (whose policy should not need the artifact store). Create one per job: the
- * credentials are per job and expire.
- *
- * Artifacts encrypted with SSE-KMS (`encryptionKey` in the event) need nothing extra to be read: S3
- * decrypts on GetObject when these credentials may use the key, which CodePipeline grants them.
+ * An S3 client with this function's timeouts, path-style when an endpoint is set through the
+ * environment (local emulators cannot resolve bucket subdomains). With `credentials`, it reads the
+ * job's input artifacts with the job's `artifactCredentials`, never with the function's own role
+ * (whose policy should not need the artifact store): make one per job, as they are per job and
+ * expire. Without, it is the function's role (the manifest). SSE-KMS artifacts (`encryptionKey` in
+ * the event) need nothing extra: S3 decrypts on GetObject for credentials that may use the key,
+ * which CodePipeline grants the artifactCredentials.
  */
-export function createArtifactS3Client(
-  credentials: ArtifactCredentials,
-  options: ArtifactClientOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+export function createS3Client(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  credentials?: ArtifactCredentials,
+  endpoint?: string,
 ): S3Client {
-  const endpointFromEnv = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   return new S3Client({
-    region,
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-    },
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    forcePathStyle: options.forcePathStyle ?? (options.endpoint !== undefined || endpointFromEnv !== undefined),
-    maxAttempts: options.maxAttempts ?? 3,
+    // The artifact store is in the pipeline's region, which is the function's.
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    ...(credentials === undefined
+      ? {}
+      : {
+          credentials: {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            sessionToken: credentials.sessionToken,
+          },
+        }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    forcePathStyle: (endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) !== undefined,
     // A store that accepts a connection and never answers must not hold the job past its deadline.
     requestHandler: CALL_TIMEOUTS,
   });
@@ -104,7 +73,8 @@ export interface S3ObjectLocation {
  * with `Range: bytes=a-b` and checks that S3 returned exactly those bytes of an object of that size.
  */
 export class S3RangeReader implements RangeReader {
-  readonly stats: ReadStats = { requests: 0, bytes: 0 };
+  /** How many ranged reads were made and how many bytes they returned. */
+  readonly stats = { requests: 0, bytes: 0 };
   private knownSize: number | undefined;
   private readonly label: string;
 

@@ -340,21 +340,13 @@ export async function readZipDirectory(reader: RangeReader, options: ReadDirecto
  * with an extractor that overwrites.
  */
 export function findZipEntry(directory: ZipDirectory, name: string): ZipEntry | undefined {
+  const stripLeading = (n: string) => n.replace(/^(?:\.\/|\/)+/, "");
   const wanted = stripLeading(name);
-  let found: ZipEntry | undefined;
-  for (const entry of directory.entries) {
-    if (!entry.isDirectory && stripLeading(entry.name) === wanted) found = entry;
+  for (let i = directory.entries.length - 1; i >= 0; i--) {
+    const entry = directory.entries[i];
+    if (entry !== undefined && !entry.isDirectory && stripLeading(entry.name) === wanted) return entry;
   }
-  return found;
-}
-
-function stripLeading(name: string): string {
-  let n = name;
-  for (;;) {
-    if (n.startsWith("./")) n = n.slice(2);
-    else if (n.startsWith("/")) n = n.slice(1);
-    else return n;
-  }
+  return undefined;
 }
 
 // The local header's name and extra field have their own lengths (often not the central ones):

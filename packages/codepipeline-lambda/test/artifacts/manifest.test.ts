@@ -13,7 +13,6 @@ import { ConfigurationError, PermissionError } from "invalidation-core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ArtifactError,
-  BufferRangeReader,
   decodeManifest,
   diffManifests,
   encodeManifest,
@@ -25,6 +24,7 @@ import {
   readZipDirectory,
   writeManifest,
 } from "../../src/artifacts/index.js";
+import { BufferRangeReader } from "./buffer-range-reader.ts";
 import { buildZip } from "./zip-writer.ts";
 
 // Only what readManifest uses of a GetObject body; @smithy/util-stream is not a dependency of this package.

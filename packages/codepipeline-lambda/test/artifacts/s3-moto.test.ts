@@ -7,7 +7,7 @@ import { hasMoto, type MotoServer, motoS3Config, resetMoto, startMoto } from "te
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ArtifactError,
-  createArtifactS3Client,
+  createS3Client,
   diffManifests,
   manifestFromDirectory,
   manifestLocation,
@@ -89,7 +89,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
       { name: "sync.log", data: "upload: ./index.html to s3://site/index.html\n", method: 8 },
     ]);
     await upload("MyPipeline/BuildOutpu/AbC123x", zip.bytes);
-    const client = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
+    const client = createS3Client({}, ARTIFACT_CREDENTIALS, moto.endpoint);
     const traffic = recordTraffic(client);
 
     const opened = await openArtifact(client, artifact("BuildOutput", "MyPipeline/BuildOutpu/AbC123x"));
@@ -116,7 +116,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
   });
 
   it("reads a zip64 artifact and a tiny one whose tail is the whole file", async () => {
-    const client = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
+    const client = createS3Client({}, ARTIFACT_CREDENTIALS, moto.endpoint);
     await upload(
       "p/zip64/1",
       buildZip([{ name: "a/日本.html", data: "x".repeat(100), method: 8 }], { zip64: true }).bytes,
@@ -129,7 +129,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
   });
 
   it("fails a missing artifact as ArtifactError 'missing', naming it", async () => {
-    const client = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
+    const client = createS3Client({}, ARTIFACT_CREDENTIALS, moto.endpoint);
     const error = await openArtifact(client, artifact("SiteOutput", "p/none/1")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactError);
     expect((error as ArtifactError).problem).toBe("missing");
@@ -141,7 +141,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
 
   it("fails an artifact that is not a zip, after reading only its tail", async () => {
     await upload("p/html/1", Buffer.from("<html></html>".repeat(20_000)));
-    const client = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
+    const client = createS3Client({}, ARTIFACT_CREDENTIALS, moto.endpoint);
     const traffic = recordTraffic(client);
     const error = await openArtifact(client, artifact("SiteOutput", "p/html/1")).catch((e: unknown) => e);
     expect((error as ArtifactError).problem).toBe("not-a-zip");
@@ -150,7 +150,7 @@ describe.skipIf(!hasMoto())("artifacts in moto's S3", () => {
 
   it("stores manifests across runs: first run, then the exact changes including deletions", async () => {
     const own = new S3Client(motoS3Config(moto));
-    const artifactClient = createArtifactS3Client(ARTIFACT_CREDENTIALS, { endpoint: moto.endpoint });
+    const artifactClient = createS3Client({}, ARTIFACT_CREDENTIALS, moto.endpoint);
     const location = manifestLocation({ bucket: OWN, distributionIds: ["E2QWRUHAPOMQZL"] });
 
     const runs = [

@@ -9,13 +9,13 @@ import { hasTool } from "test-utils";
 import { describe, expect, it } from "vitest";
 import {
   ArtifactError,
-  BufferRangeReader,
   findZipEntry,
   type OpenedArtifact,
   readArtifactFile,
   readZipDirectory,
   readZipEntry,
 } from "../../src/artifacts/index.js";
+import { BufferRangeReader } from "./buffer-range-reader.ts";
 import { buildZip, type TestEntry } from "./zip-writer.ts";
 
 async function directoryOf(bytes: Buffer) {
