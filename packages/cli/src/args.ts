@@ -1,12 +1,15 @@
 import { parseArgs } from "node:util";
 import {
   ConfigurationError,
+  DEFAULT_URLS_PER_PATH,
+  parseCacheTags,
   parseCallerReference,
   parseIndexDocument,
   parseKeyPrefix,
   parseMaxPaths,
   parsePartSize,
   parseS3Location,
+  parseSeconds,
   parseWholeNumber,
 } from "invalidation-core";
 
@@ -17,7 +20,8 @@ export type RunOptions = Extract<ReturnType<typeof parseRunCommandLine>, { comma
 export type DiffOptions = Extract<ReturnType<typeof parseDiffOptions>, { command: "diff" }>;
 export type ParsedCommand = { readonly command: "help" } | { readonly command: "version" } | RunOptions | DiffOptions;
 
-export const USAGE = `Usage: cf-invalidate --distribution-id ID [--distribution-id ID2 ...] [options]
+export const USAGE = `Usage: cf-invalidate --distribution-id ID|DOMAIN [--distribution-id ...] [options]
+       cf-invalidate --tenant ID|DOMAIN [--tenant ...] [options]
        cf-invalidate diff --site-dir DIR --s3-uri s3://BUCKET[/PREFIX] [diff options]
 
 Invalidates a CloudFront cache after a static site was deployed to S3.
@@ -25,16 +29,22 @@ Invalidates a CloudFront cache after a static site was deployed to S3.
 What to invalidate (combine freely; with none of them: /*):
   --path P               an invalidation path such as /index.html or /blog/* (repeatable)
   --paths-file FILE|-    a file with one path per line (blank lines and # comments skipped); - reads stdin
+  --cache-tag TAG        invalidate every object cached with this tag (repeatable, or comma-separated);
+                         the distribution needs a CacheTagConfig
   --sync-log FILE|-      the output of \`aws s3 sync\` (or a list of changed keys); - reads stdin
   --changes FILE|-       the change list that \`cf-invalidate diff\` wrote before the sync; - reads stdin
-  --s3-prefix PREFIX     key prefix the distribution's origin path points at (not s3://...); stripped from keys
+  --s3-prefix PREFIX     key prefix the distribution's origin path points at (not s3://...); stripped from keys;
+                         without it, read from the origin that serves the sync log's bucket
   --index-document NAME  index document (default index.html); "" turns directory paths off
   --max-paths N          most paths to bill for one deploy (default 30); more changes collapse into wildcards
   --site-dir DIR         the local folder that was synced: lets the planner count what wildcards hit
+  --urls-per-path N      the price of a path (default ${DEFAULT_URLS_PER_PATH}): a collapsing plan spends a billed path
+                         only where it keeps at least N more unchanged URLs cached
 
 Where and how:
-  --distribution-id ID   distribution to invalidate (repeatable, or several separated by commas or spaces;
-                         or env CLOUDFRONT_DISTRIBUTION_ID)
+  --distribution-id ID   distribution to invalidate: its id, an alternate domain name or its *.cloudfront.net
+                         name (repeatable, or several separated by commas or spaces; or env CLOUDFRONT_DISTRIBUTION_ID)
+  --tenant ID|DOMAIN     a distribution tenant to invalidate, by id, name or domain (repeatable)
   --wait                 wait until every invalidation has completed
   --wait-timeout SECONDS how long to wait, for completion or for a free slot (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})
   --caller-reference REF idempotency key; the same REF and paths return the existing invalidation
@@ -64,8 +74,9 @@ AWS_ENDPOINT_URL_CLOUDFRONT).
 const [text, list, flag] = [{ type: "string" }, { type: "string", multiple: true }, { type: "boolean" }] as const;
 const help = { type: "boolean", short: "h" } as const;
 const RUN_OPTIONS = {
-  ...{ "distribution-id": list, path: list, "paths-file": text, "sync-log": text, changes: text, "s3-prefix": text },
-  ...{ "index-document": text, "max-paths": text, "site-dir": text, wait: flag, "wait-timeout": text },
+  ...{ "distribution-id": list, tenant: list, path: list, "paths-file": text, "cache-tag": list, "sync-log": text },
+  ...{ changes: text, "s3-prefix": text, "index-document": text, "max-paths": text, "site-dir": text },
+  ...{ "urls-per-path": text, wait: flag, "wait-timeout": text },
   ...{ "caller-reference": text, "dry-run": flag, json: flag, help, version: flag },
 };
 const DIFF_OPTIONS = {
@@ -109,25 +120,18 @@ function strictParse<T extends typeof RUN_OPTIONS | typeof DIFF_OPTIONS>(
   }
 }
 
-function parseSeconds(value: string, flag: string): number {
-  // Fractions are allowed: a test or an impatient script may want half a second.
-  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (n > 0 && n <= 86_400) return n;
-  throw new ConfigurationError(
-    `${flag} must be a number of seconds above 0 and at most 86400, got ${JSON.stringify(value)}`,
-  );
-}
-
-function wholeNumber(value: string, flag: string): number {
-  // The core reads "" as "not given" (an unset input); on a command line it is a mistake.
-  if (value.trim() === "") throw new ConfigurationError(`${flag} must be a whole number, got ""`);
-  return parseMaxPaths(parseWholeNumber(value, flag, { fallback: 0, min: 0, max: Number.MAX_SAFE_INTEGER }), flag);
-}
-
+// The core's number parsers read "" as "not given" (an unset input); on a command line it is a mistake.
 function nonEmpty(value: string, flag: string): string {
-  if (value.trim() === "") throw new ConfigurationError(`${flag} must not be empty`);
+  if (value.trim() === "") throw new ConfigurationError(`${flag} must not be empty, got ${JSON.stringify(value)}`);
   return value;
 }
+
+const wholeNumber = (value: string, flag: string) =>
+  parseWholeNumber(nonEmpty(value, flag), flag, { fallback: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
+const budget = (value: string, flag: string) => parseMaxPaths(wholeNumber(value, flag), flag);
+// Fractions are allowed: a test or an impatient script may want half a second.
+const seconds = (value: string, flag: string) =>
+  parseSeconds(nonEmpty(value, flag), flag, { fallback: 0, min: 0.1, max: 86_400 });
 
 /** Reads the flags of `values` that are given, each with its parser (which names the flag), as `{ key: parsed }`. */
 function read<V extends Record<string, unknown>, P extends Record<string, (value: string, flag: string) => unknown>>(
@@ -154,8 +158,8 @@ function parseRunCommandLine(argv: readonly string[]) {
   if (v.version) return { command: "version" as const };
   const { waitTimeout, ...given } = read(v, {
     ...{ pathsFile: nonEmpty, syncLog: nonEmpty, changes: nonEmpty, s3Prefix: parseKeyPrefix },
-    ...{ indexDocument: parseIndexDocument, maxPaths: wholeNumber, siteDir: nonEmpty },
-    ...{ waitTimeout: parseSeconds, callerReference: parseCallerReference },
+    ...{ indexDocument: parseIndexDocument, maxPaths: budget, siteDir: nonEmpty, urlsPerPath: wholeNumber },
+    ...{ waitTimeout: seconds, callerReference: parseCallerReference },
   });
   if (given.syncLog !== undefined && given.changes !== undefined) {
     throw new ConfigurationError("--sync-log and --changes are both given: give one of them");
@@ -164,10 +168,14 @@ function parseRunCommandLine(argv: readonly string[]) {
     const other = given.syncLog === "-" ? "--sync-log" : "--changes";
     throw new ConfigurationError(`--paths-file and ${other} cannot both read stdin (-): give one of them a file`);
   }
+  // No tag holds a comma, so a comma separates tags (as in the action's input).
+  const tags = (v["cache-tag"] ?? []).flatMap((value) => value.split(","));
   return {
     command: "run" as const,
     distributionIds: v["distribution-id"] ?? [],
+    tenants: v.tenant ?? [],
     paths: v.path ?? [],
+    cacheTags: parseCacheTags(tags, "--cache-tag"),
     ...given,
     wait: v.wait ?? false,
     waitTimeoutSeconds: waitTimeout ?? DEFAULT_WAIT_TIMEOUT_SECONDS,

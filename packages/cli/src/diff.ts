@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { ConfigurationError, plural } from "invalidation-core";
+import { ConfigurationError, describeDiff, plural } from "invalidation-core";
 import {
   type ContentDiffOptions,
   changedKeys,
@@ -54,9 +54,7 @@ export async function runDiff(
   const left = includeDeletions
     ? ""
     : `; ${plural(report.remoteOnly, "object")} not in the folder left out (--no-delete)`;
-  say(
-    `Content diff of ${siteDir} against ${s3Uri}: ${plural(keys.length, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged${left}.`,
-  );
+  say(`Content diff of ${siteDir} against ${s3Uri}: ${describeDiff(report, keys.length)}${left}.`);
   if (output !== undefined) say(`Change list written to ${output}.`);
   if (options.json) {
     const { added, modified, deleted, unchanged, possiblyEncrypted, remoteOnly, warnings } = report;

@@ -7,16 +7,18 @@ import {
   type Clock,
   ConfigurationError,
   classifyError,
+  cloudFrontEndpoint,
   createCloudFrontClient,
   decodeChangeText,
+  describeUnfinished,
+  FAILURE_HEADLINE,
   type FailureKind,
+  type InvalidationError,
   type InvalidationReport,
   type InvalidationRequest,
-  named,
   parseDistributionIds,
-  parseInvalidationPath,
   parseInvalidationPaths,
-  plural,
+  parsePathList,
   runInvalidation,
   systemClock,
 } from "invalidation-core";
@@ -62,34 +64,30 @@ export function defaultDeps(version: string): CliDeps {
 
 /** A paths file: small, read whole, decoded like a sync log; each line checked with the core's validator. */
 async function readPathsFile(file: string, deps: CliDeps): Promise<string[]> {
-  const name = file === "-" ? "stdin" : file;
+  const name = `--paths-file ${file === "-" ? "stdin" : file}`;
   const bytes = await (file === "-" ? buffer(deps.stdin) : readFile(file)).catch((error: Error) => {
-    throw new ConfigurationError(`--paths-file: cannot read ${JSON.stringify(name)}: ${error.message}`, {
-      cause: error,
-    });
+    throw new ConfigurationError(`${name}: cannot read it: ${error.message}`, { cause: error });
   });
-  const decoded = decodeChangeText(bytes, `--paths-file ${name}`);
+  const decoded = decodeChangeText(bytes, name);
   if (decoded.warning) deps.stderr.write(`warning: ${decoded.warning}\n`);
-  return decoded.text.split(/\r?\n/).flatMap((line, index) => {
-    const path = line.trim();
-    // `#` lines are comments: a path starts with `/`, and a cache-tag item (`#tag`) never comes from a file by accident.
-    if (path === "" || path.startsWith("#")) return [];
-    return [named(`--paths-file ${name} line ${index + 1}`, () => parseInvalidationPath(path))];
-  });
+  return parsePathList(decoded.text, name);
 }
 
-function distributionIds({ distributionIds: flags, dryRun }: RunOptions, env: CliDeps["env"]): string[] {
+/** The distributions given, and the name they were given by (for the core's messages). */
+function distributions({ distributionIds: flags, tenants, dryRun }: RunOptions, env: CliDeps["env"]) {
   const fromEnv = env.CLOUDFRONT_DISTRIBUTION_ID ?? "";
-  if (flags.length > 0) return parseDistributionIds(flags, "--distribution-id");
-  // A dry run needs no distribution: it only prints the plan.
-  if (fromEnv.trim() === "") return dryRun ? [] : parseDistributionIds([], "--distribution-id");
-  return parseDistributionIds([fromEnv], "CLOUDFRONT_DISTRIBUTION_ID");
+  if (flags.length === 0 && fromEnv.trim() !== "") {
+    return { name: "CLOUDFRONT_DISTRIBUTION_ID", ids: parseDistributionIds([fromEnv], "CLOUDFRONT_DISTRIBUTION_ID") };
+  }
+  // Tenants are targets of their own, and a dry run only prints the plan: neither needs a distribution.
+  const none = flags.length === 0 && (dryRun || tenants.length > 0);
+  return { name: "--distribution-id", ids: none ? [] : parseDistributionIds(flags, "--distribution-id") };
 }
 
 /** argv and env into the core's request. Every input error surfaces here or in the core's planning, before AWS. */
 async function toRequest(options: RunOptions, deps: CliDeps): Promise<InvalidationRequest> {
-  const { syncLog, changes, pathsFile, s3Prefix, indexDocument, siteDir, maxPaths, callerReference } = options;
-  const distributions = distributionIds(options, deps.env);
+  const { syncLog, changes, pathsFile, s3Prefix, indexDocument, siteDir, maxPaths, urlsPerPath } = options;
+  const distribution = distributions(options, deps.env);
   const paths = parseInvalidationPaths(options.paths, "--path");
   const [flag, file] = syncLog === undefined ? ["--changes", changes] : ["--sync-log", syncLog];
   const fromFile = pathsFile === undefined ? [] : await readPathsFile(pathsFile, deps);
@@ -99,8 +97,12 @@ async function toRequest(options: RunOptions, deps: CliDeps): Promise<Invalidati
   }
   const bytes = file === "-" ? deps.stdin : file === undefined ? undefined : createReadStream(file);
   return {
-    distributionIds: distributions,
+    distributionIds: distribution.ids,
+    tenants: options.tenants,
+    names: { distribution: distribution.name, tenant: "--tenant", keyPrefix: "--s3-prefix", cacheTags: "--cache-tag" },
+    readDistribution: true,
     paths: [...paths, ...fromFile],
+    cacheTags: options.cacheTags,
     ...(bytes === undefined ? {} : { changes: { kind: "log", bytes, source: `${flag} ${file}` } }),
     mapping: {
       ...(s3Prefix === undefined ? {} : { s3Prefix }),
@@ -108,34 +110,32 @@ async function toRequest(options: RunOptions, deps: CliDeps): Promise<Invalidati
     },
     ...(siteDir === undefined ? {} : { site: { directory: siteDir } }),
     ...(maxPaths === undefined ? {} : { maxPaths }),
+    ...(urlsPerPath === undefined ? {} : { urlsPerPath }),
     wait: options.wait,
     waitTimeoutMs: options.waitTimeoutSeconds * 1000,
     dryRun: options.dryRun,
     caller: {
-      ...(callerReference === undefined ? {} : { given: callerReference }),
+      ...(options.callerReference === undefined ? {} : { given: options.callerReference }),
       base: callerReferenceBase(deps.env, deps.clock.now(), randomBytes(4).toString("hex")),
     },
   };
+}
+
+/** A failure for people: its kind (what the exit code means), the message, and for bad input where help is. */
+function failureLine(error: InvalidationError, headline: string, input: boolean): string {
+  const hint = input && error.kind === "configuration" ? " (see cf-invalidate --help)" : "";
+  return `cf-invalidate: ${headline}: ${error.message}${hint}\n`;
 }
 
 /** What a failed or timed-out run tells people on stderr, besides the report. */
 function failureLines(report: InvalidationReport, elapsedMs: number, options: RunOptions): string {
   const error = report.error;
   if (error === undefined) return "";
-  // Before planning (a file, a folder, the log itself): the input is wrong, as with a bad flag.
-  const hint = report.outcome === undefined && error.kind === "configuration" ? " (see cf-invalidate --help)" : "";
-  let text = `cf-invalidate: ${error.message}${hint}\n`;
-  if (error.kind === "timeout") {
-    const running = report.invalidations.filter((inv) => inv.status !== "Completed");
-    const still =
-      running.length > 0
-        ? `still in progress: ${running.map((inv) => `${inv.distributionId}/${inv.id}`).join(" ")}`
-        : "nothing in progress";
-    const unsent =
-      report.unsent.length > 0 ? `; ${plural(report.unsent.length, "batch")} not sent: run again to send them` : "";
-    text += `cf-invalidate: timed out after ${Math.round(elapsedMs / 1000)} s (--wait-timeout ${options.waitTimeoutSeconds}); ${still}${unsent}\n`;
-  }
-  return text;
+  // Failed before planning (a file, a folder, the log itself): the input is wrong, as with a bad flag.
+  const text = failureLine(error, FAILURE_HEADLINE[error.kind], report.outcome === undefined);
+  if (error.kind !== "timeout") return text;
+  const seconds = Math.round(elapsedMs / 1000);
+  return `${text}cf-invalidate: timed out after ${seconds} s (--wait-timeout ${options.waitTimeoutSeconds}); ${describeUnfinished(report)}\n`;
 }
 
 async function run(options: RunOptions, deps: CliDeps): Promise<number> {
@@ -146,16 +146,13 @@ async function run(options: RunOptions, deps: CliDeps): Promise<number> {
     cloudFront: deps.createClient,
     clock: deps.clock,
     onEvent: events.onEvent,
-    endpoint: deps.env.AWS_ENDPOINT_URL_CLOUDFRONT || deps.env.AWS_ENDPOINT_URL || "cloudfront.amazonaws.com",
+    endpoint: cloudFrontEndpoint(deps.env),
   });
   events.finish();
-  if (report.outcome !== undefined) {
-    const outcome = report.outcome;
-    deps.stdout.write(
-      options.json
-        ? `${JSON.stringify(toJsonReport({ ...report, outcome }, options.dryRun), null, 2)}\n`
-        : formatResult(report),
-    );
+  const { outcome } = report;
+  if (outcome !== undefined) {
+    const json = () => `${JSON.stringify(toJsonReport({ ...report, outcome }, options.dryRun), null, 2)}\n`;
+    deps.stdout.write(options.json ? json() : formatResult(report));
   }
   deps.stderr.write(failureLines(report, deps.clock.now() - started, options));
   return report.error === undefined ? EXIT.success : exitCodeFor(report.error.kind);
@@ -174,8 +171,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     return command.command === "diff" ? await runDiff(command, deps) : await run(command, deps);
   } catch (thrown) {
     const error = classifyError(thrown);
-    const hint = error.kind === "configuration" ? " (see cf-invalidate --help)" : "";
-    deps.stderr.write(`cf-invalidate: ${command === undefined ? "bad usage: " : ""}${error.message}${hint}\n`);
+    deps.stderr.write(failureLine(error, command === undefined ? "bad usage" : FAILURE_HEADLINE[error.kind], true));
     return exitCodeFor(error.kind);
   }
 }

@@ -1,4 +1,11 @@
-import { type InvalidationReport, type PlanOutcome, plural, type RunEvent } from "invalidation-core";
+import {
+  describeCost,
+  type InvalidationReport,
+  type PlanOutcome,
+  planCost,
+  plural,
+  type RunEvent,
+} from "invalidation-core";
 
 /** A stream as the CLI writes to it; `isTTY` decides between a rewritten progress line and log lines. */
 export interface OutputStream {
@@ -11,11 +18,13 @@ export interface OutputStream {
  * rename. `invalidations` and `completed` are absent on a dry run.
  */
 export function toJsonReport(report: InvalidationReport & { readonly outcome: PlanOutcome }, dryRun: boolean) {
-  const { status, distributionIds, warnings, outcome } = report;
+  const { status, distributionIds, warnings, outcome, keyPrefix } = report;
   const { paths, batches, pathCount, wildcardCount, collapsedCount, unchangedHit } = outcome.plan;
   return {
     ...{ status, dryRun, distributionIds, paths, batches, pathCount, wildcardCount, collapsedCount },
     ...(unchangedHit === undefined ? {} : { unchangedHit }),
+    ...(keyPrefix === undefined ? {} : { keyPrefix }),
+    cost: planCost(outcome.plan),
     ...{ changedPathCount: outcome.changedPaths.length, nothingChanged: outcome.nothingChanged, warnings },
     ...(dryRun
       ? {}
@@ -28,16 +37,25 @@ export function toJsonReport(report: InvalidationReport & { readonly outcome: Pl
   };
 }
 
-/** The plan, for people: printed as soon as it is made, so a long wait shows what it waits for. */
+/** The plan and its cost, for people: printed as soon as it is made, so a long wait shows what it waits for. */
 export function formatPlan({ plan, changedPaths }: PlanOutcome): string {
   const collapsed = plan.collapsedCount > 0 ? `, ${plural(plan.collapsedCount, "changed path")} collapsed` : "";
   const hit = plan.unchangedHit === undefined ? "" : `, hits ${plural(plan.unchangedHit, "unchanged path")}`;
   const head = `Plan: ${plural(plan.pathCount, "path")} (${plural(plan.wildcardCount, "wildcard")}) for ${plural(changedPaths.length, "changed path")} in ${plural(plan.batches.length, "batch")}${collapsed}${hit}`;
-  return `${[head, ...plan.paths.map((path) => `  ${path}`)].join("\n")}\n`;
+  return `${[head, ...plan.paths.map((path) => `  ${path}`), describeCost(planCost(plan))].join("\n")}\n`;
 }
 
-/** How the run ended, for people (stdout). */
+/** How the run ended, for people (stdout); first, a key prefix that the distribution gave. */
 export function formatResult(report: InvalidationReport): string {
+  const { keyPrefix } = report;
+  const from =
+    keyPrefix?.from === "distribution"
+      ? `Key prefix ${JSON.stringify(keyPrefix.value)} from the distribution's origin path.\n`
+      : "";
+  return `${from}${formatEnd(report)}`;
+}
+
+function formatEnd(report: InvalidationReport): string {
   switch (report.status) {
     case "nothing-changed":
       return "Nothing changed: no invalidation needed.\n";

@@ -6,9 +6,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { covers, toInvalidationPath } from "invalidation-core";
-import { freePort, TEST_CREDENTIALS } from "test-utils";
+import { freePort, startCloudFrontApiStandIn, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCloudFrontStandIn } from "./cloudfront-stand-in.ts";
 import { BUNDLE, CORE_FIXTURES, FIXTURES, PACKAGE_DIR, runCli } from "./run-cli.ts";
 
 const DISTRIBUTION = "E2QWRUHAPOMQZL";
@@ -56,6 +55,9 @@ describe("the bundle's interface", () => {
       "--no-delete",
       "--part-size",
       "--output",
+      "--cache-tag",
+      "--tenant",
+      "--urls-per-path",
     ]) {
       expect(run.stdout).toContain(flag);
     }
@@ -140,6 +142,9 @@ describe("dry runs on real sync logs", () => {
     expect(report.paths.every((p: unknown) => typeof p === "string" && p.startsWith("/"))).toBe(true);
     expect([...report.batches.flat()].sort()).toEqual(report.paths);
     expect(report.pathCount).toBe(report.paths.length);
+    // Issue 15: what the plan bills, against one path per changed file.
+    expect(report.cost).toMatchObject({ pathsBilled: report.pathCount, usd: 0 });
+    expect(report.cost.perFile.pathsBilled).toBe(report.changedPathCount);
     expectCovered(report.paths, [
       "index.html",
       "about/index.html",
@@ -189,6 +194,15 @@ describe("dry runs on real sync logs", () => {
     expect(run.stdout).toContain("Plan: 1 path");
     expect(run.stdout).toContain("  /index.html");
     expect(run.stdout).toContain(`Dry run: nothing sent to ${DISTRIBUTION}`);
+  });
+
+  it("prints the plan's cost on one line after the plan (issue 15)", async () => {
+    const run = await runCli(["--path", "/a", "--path", "/b/*", "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split("\n");
+    const cost = lines.indexOf("Cost: 2 paths billed (free: 500 deploys like this a month fit the 1,000 free paths)");
+    expect(cost).toBeGreaterThan(lines.indexOf("  /b/*"));
+    expect(lines.indexOf("  /b/*")).toBeGreaterThan(0);
   });
 
   it("needs no credentials and touches no network", async () => {
@@ -265,7 +279,7 @@ describe("exit codes against a CloudFront that is not moto", () => {
   });
 
   it("exits 1 on AccessDenied, naming it", async () => {
-    const standIn = await startCloudFrontStandIn("access-denied");
+    const standIn = await startCloudFrontApiStandIn({ accessDenied: true });
     try {
       const run = await runCli(["--distribution-id", DISTRIBUTION, "--path", "/a"], {
         env: { ...credentials, AWS_ENDPOINT_URL: standIn.endpoint },
@@ -273,7 +287,7 @@ describe("exit codes against a CloudFront that is not moto", () => {
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).toContain("AccessDenied");
       // A permission error is final: one request, no retries.
-      expect(standIn.requests).toHaveLength(1);
+      expect(standIn.calls).toHaveLength(1);
     } finally {
       await standIn.close();
     }
@@ -281,7 +295,10 @@ describe("exit codes against a CloudFront that is not moto", () => {
 
   it("exits 3 when --wait times out, printing the invalidations still in progress", async () => {
     // moto completes invalidations at once; this stand-in keeps them InProgress forever.
-    const standIn = await startCloudFrontStandIn("stays-in-progress");
+    const standIn = await startCloudFrontApiStandIn({
+      distributions: [{ id: DISTRIBUTION, origins: [{ id: "site", domainName: "site-bucket.s3.amazonaws.com" }] }],
+      staysInProgress: true,
+    });
     try {
       const started = Date.now();
       const run = await runCli(
@@ -296,9 +313,9 @@ describe("exit codes against a CloudFront that is not moto", () => {
         expect.objectContaining({ distributionId: DISTRIBUTION, status: "InProgress", paths: ["/a", "/b"] }),
       ]);
       const id = report.invalidations[0].id;
-      expect(run.stderr).toContain(`still in progress: ${DISTRIBUTION}/${id}`);
+      expect(run.stderr).toContain(`still in progress in CloudFront: ${id} on ${DISTRIBUTION}`);
       // It did poll before giving up.
-      expect(standIn.requests.some((r) => r.method === "GET")).toBe(true);
+      expect(standIn.calls.some((r) => r.method === "GET")).toBe(true);
     } finally {
       await standIn.close();
     }

@@ -226,7 +226,8 @@ describe("main", () => {
     );
 
     expect(code).toBe(EXIT.timeout);
-    expect(stderr.text).toContain("still in progress: E2QWRUHAPOMQZL/I1");
+    // The core's describeUnfinished (drift fix, README): was "still in progress: E2QWRUHAPOMQZL/I1".
+    expect(stderr.text).toContain("still in progress in CloudFront: I1 on E2QWRUHAPOMQZL");
     const report = JSON.parse(stdout.text);
     expect(report.error.kind).toBe("timeout");
     expect(report.invalidations).toEqual([expect.objectContaining({ id: "I1", status: "InProgress" })]);
