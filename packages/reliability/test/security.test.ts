@@ -26,9 +26,13 @@ interface Statement {
   readonly Condition?: unknown;
 }
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-type Grant = [role: string, actions: string[], resource: unknown, condition?: unknown];
+type Grant = [role: string, actions: string[], resource: unknown, condition?: unknown, when?: string];
 
-/** Every Allow statement of every role and policy in a template, as [role, actions (sorted), resource]. */
+/**
+ * Every Allow statement of every role and policy in a template, as [role, actions (sorted), resource],
+ * with its IAM condition, and `when`: the template Condition of a statement given as
+ * `!If [Condition, statement, !Ref AWS::NoValue]` (granted only in stacks where it holds).
+ */
 function grants(template: Record<string, unknown>): Grant[] {
   const out: Grant[] = [];
   for (const [name, resource] of Object.entries(template.Resources as Resources)) {
@@ -42,15 +46,17 @@ function grants(template: Record<string, unknown>): Grant[] {
       documents.push(resource.Properties as (typeof documents)[number]);
     }
     for (const document of documents) {
-      for (const statement of document.PolicyDocument.Statement) {
+      for (const item of document.PolicyDocument.Statement) {
+        const conditional = (item as { "Fn::If"?: [string, Statement, unknown] })["Fn::If"];
+        if (conditional !== undefined) expect(conditional[2]).toEqual({ Ref: "AWS::NoValue" });
+        const statement = conditional?.[1] ?? item;
         expect(statement.Effect).toBe("Allow");
         const actions = (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).sort();
         // A condition narrows a grant: it is part of what the grant is.
-        out.push(
-          statement.Condition === undefined
-            ? [name, actions, statement.Resource]
-            : [name, actions, statement.Resource, statement.Condition],
-        );
+        const grant: Grant = [name, actions, statement.Resource];
+        if (statement.Condition !== undefined || conditional !== undefined) grant.push(statement.Condition);
+        if (conditional !== undefined) grant.push(conditional[0]);
+        out.push(grant);
       }
     }
   }
@@ -102,10 +108,12 @@ describe.skipIf(!hasPython())("IAM: the Lambda's role and the example pipeline g
     ]);
   });
 
-  // The role's CloudFront actions must be exactly the commands the code sends: the core sends
-  // CreateInvalidation, GetInvalidation and, to tell when a busy distribution frees a slot,
-  // ListInvalidations.
-  it("the function role's CloudFront actions are exactly those the code calls", () => {
+  // The role's CloudFront actions must be exactly the commands the code sends, each granted in the
+  // stacks that need it: the core sends CreateInvalidation, GetInvalidation, ListInvalidations (to
+  // tell when a busy distribution frees a slot) and GetDistributionConfig (origin path, cache tags)
+  // on the distribution; ListDistributions only to resolve a domain name (it cannot be scoped); the
+  // tenant commands only for a distribution tenant.
+  it("the function role's CloudFront actions are exactly those the code calls, each under the condition that needs it", () => {
     const used = new Set<string>();
     for (const dir of [join(ROOT, "packages", "invalidation-core", "src"), join(LAMBDA, "src")]) {
       const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
@@ -115,15 +123,43 @@ describe.skipIf(!hasPython())("IAM: the Lambda's role and the example pipeline g
         for (const match of text.matchAll(/new (\w+)Command\(/g)) used.add(`cloudfront:${match[1]}`);
       }
     }
-    expect([...used].sort()).toEqual([
+    const always = [
       "cloudfront:CreateInvalidation",
+      "cloudfront:GetDistributionConfig",
       "cloudfront:GetInvalidation",
       "cloudfront:ListInvalidations",
+    ];
+    const nameLookup = ["cloudfront:ListDistributions"];
+    const tenant = [
+      "cloudfront:CreateInvalidationForDistributionTenant",
+      "cloudfront:GetDistributionTenant",
+      "cloudfront:GetDistributionTenantByDomain",
+      "cloudfront:GetInvalidationForDistributionTenant",
+      "cloudfront:ListInvalidationsForDistributionTenant",
+    ];
+    // Nothing granted that the code never calls, nothing called that no stack can grant.
+    expect([...used].sort()).toEqual([...always, ...nameLookup, ...tenant].sort());
+    const template = loadYaml(join(LAMBDA, "template.yaml"));
+    const cloudFront = grants(template)
+      .filter(([, actions]) => actions.some((a) => a.startsWith("cloudfront:")))
+      .map(([role, actions, resource, condition, when]) => ({ role, actions, resource, condition, when }));
+    expect(cloudFront).toEqual([
+      { role: "FunctionRole", actions: always, resource: expect.anything(), condition: undefined, when: undefined },
+      { role: "FunctionRole", actions: nameLookup, resource: "*", condition: undefined, when: "AllowNameLookup" },
+      {
+        role: "FunctionRole",
+        actions: tenant,
+        resource: { "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution-tenant/${TenantId}" },
+        condition: undefined,
+        when: "HasTenant",
+      },
     ]);
-    const granted = grants(loadYaml(join(LAMBDA, "template.yaml"))).flatMap(([, actions]) =>
-      actions.filter((a) => a.startsWith("cloudfront:")),
-    );
-    expect(granted.sort()).toEqual([...used].sort());
+    // Off unless the stack is told: a name to resolve, a tenant to invalidate.
+    const conditions = template.Conditions as Record<string, unknown>;
+    expect(conditions.AllowNameLookup).toEqual({ "Fn::Equals": [{ Ref: "AllowNameLookup" }, "true"] });
+    expect(conditions.HasTenant).toEqual({ "Fn::Not": [{ "Fn::Equals": [{ Ref: "TenantId" }, ""] }] });
+    const parameters = template.Parameters as Record<string, { Default?: unknown }>;
+    expect([parameters.AllowNameLookup?.Default, parameters.TenantId?.Default]).toEqual(["false", ""]);
   });
 
   it("the example pipeline: each role's actions on its own resources only", () => {
