@@ -11,16 +11,18 @@ __webpack_require__.d(__webpack_exports__, {
   runDiffStep: () => (/* binding */ runDiffStep)
 });
 
-// UNUSED EXPORTS: STATE, parseSavedDiff, sameSizeVerdict
+// UNUSED EXPORTS: STATE, parseSavedDiff
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 19 modules
-var dist = __webpack_require__(9899);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 22 modules
+var dist = __webpack_require__(8036);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
+// EXTERNAL MODULE: ../invalidation-core/dist/cloudfront.js
+var cloudfront = __webpack_require__(2570);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ../invalidation-core/dist/errors.js
@@ -152,6 +154,7 @@ var sync_log = __webpack_require__(5741);
 
 
 
+
 // Reading small files waits on the disk more than on the CPU (MD5 itself runs on the main thread):
 // more files in flight than cores pays off.
 /** Hashing runs at most this many files at once unless told otherwise. */
@@ -171,6 +174,8 @@ function createS3Client(options = {}, env = process.env) {
         followRegionRedirects: true,
         forcePathStyle: options.forcePathStyle ?? customEndpoint,
         retryMode: "standard",
+        // An endpoint that accepts and never answers must not hold the diff forever (see CALL_TIMEOUTS).
+        requestHandler: cloudfront/* CALL_TIMEOUTS */.qH,
     });
 }
 /**
@@ -229,11 +234,19 @@ async function diffSiteAgainstBucket(options) {
             deleted.push(key);
     }
     const verdicts = await mapWithConcurrency(toHash, concurrency, ({ key, file, object }) => compareContent(key, file, object, { partSizeBytes, thresholdBytes }));
-    const unverifiable = verdicts.filter((verdict) => verdict !== "unchanged");
-    const unchanged = verdicts.length - unverifiable.length;
+    const mismatched = verdicts.filter((verdict) => verdict !== "unchanged");
+    const unchanged = verdicts.length - mismatched.length;
+    // An object whose ETag matched its file's MD5 shows the bucket's ETags are MD5s: a same-size
+    // mismatch next to it is an edit that kept the size, proven, not a possibly encrypted object.
+    // Only when nothing matched may the ETags all be SSE-KMS/SSE-C ones: then it is unverifiable.
+    const sameSizeEdit = (u) => unchanged > 0 && u.reason === "same-size-etag-mismatch";
+    for (const u of mismatched)
+        if (sameSizeEdit(u))
+            modified.push(u.key);
+    const unverifiable = mismatched.filter((u) => !sameSizeEdit(u));
     const possiblyEncrypted = unverifiable.filter((u) => u.reason === "same-size-etag-mismatch").length;
     if (possiblyEncrypted > 0)
-        warnings.push(encryptionNote(possiblyEncrypted, unchanged));
+        warnings.push(encryptionNote(possiblyEncrypted));
     const byKey = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
     return {
         bucket: options.bucket,
@@ -362,12 +375,11 @@ async function hashOrExplain(path, options) {
         throw new errors/* ConfigurationError */.j1(`cannot read ${JSON.stringify(path)} to hash it: ${error.message} (the sync would fail on it too)`, { cause: error });
     }
 }
-function encryptionNote(possiblyEncrypted, unchanged) {
-    const count = `${possiblyEncrypted} object${possiblyEncrypted === 1 ? "" : "s"} of the same size as the local file`;
-    if (unchanged === 0) {
-        return `${count} and none with a matching ETag: the objects are probably encrypted with SSE-KMS or SSE-C, whose ETags are not MD5s, so content cannot be compared; they all count as changed`;
-    }
-    return `${count} have another ETag: edits that kept the size, or objects encrypted with SSE-KMS or SSE-C (ETags not MD5s); they count as changed`;
+function encryptionNote(possiblyEncrypted) {
+    const one = possiblyEncrypted === 1;
+    return (`${possiblyEncrypted} ${one ? "object has" : "objects have"} the size of ${one ? "its" : "their"} local file but another ETag, ` +
+        "and no object's ETag matched its file: the bucket's objects are probably encrypted with SSE-KMS or SSE-C, whose ETags " +
+        `are not MD5s, so the content cannot be compared. ${one ? "It counts" : "They count"} as changed`);
 }
 function formatBytes(bytes) {
     const mib = bytes / (1024 * 1024);
@@ -492,34 +504,13 @@ var src_summary = __webpack_require__(7565);
 
 
 
-/**
- * Same-size objects whose ETag is not the local file's MD5: if any object matched its file, the
- * bucket's ETags are MD5s and these were edited with their size kept, plain modifications. Only
- * when none matched may no ETag be an MD5 (SSE-KMS, SSE-C): then they cannot be verified, and a
- * warning says so.
- */
-function sameSizeVerdict(report) {
-    const sameSize = report.unverifiable.filter((u) => u.reason === "same-size-etag-mismatch");
-    const unverifiableEtags = sameSize.length > 0 && report.unchanged === 0;
-    const n = sameSize.length;
-    const [one, s] = [n === 1, (singular, many) => (n === 1 ? singular : many)];
-    return {
-        modified: report.modified.length + (unverifiableEtags ? 0 : n),
-        unverifiable: unverifiableEtags ? report.unverifiable : report.unverifiable.filter((u) => !sameSize.includes(u)),
-        warning: !unverifiableEtags
-            ? undefined
-            : `${(0,dist/* plural */.LS)(n, "object")} ${s("has", "have")} the size of ${s("its", "their")} local file but another ETag, and no object ` +
-                `matched its file's hash: ${s("it is", "they are")} probably encrypted with SSE-KMS or SSE-C, whose ETags are not MD5s, ` +
-                `so ${s("its", "their")} content cannot be compared. ${one ? "It counts" : "They count"} as changed.`,
-    };
-}
 const MAX_LOGGED_KEYS = 200;
 /**
  * Diff mode's main step, before the user's sync: compares the folder with the bucket by content,
  * writes the change list (`changes-file`), sets the outputs and saves the changed keys for the
  * post step. Never throws: failures end in `setFailed`.
  */
-async function runDiffStep(io, config, diff, dependencies) {
+async function runDiffStep(io, diff, dependencies) {
     const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
     const summary = (found) => io
         .writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }))
@@ -529,20 +520,16 @@ async function runDiffStep(io, config, diff, dependencies) {
         const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;
         const options = { s3, siteDirectory, bucket, prefix, includeDeletions };
         const report = await diffSiteAgainstBucket(partSizeBytes ? { ...options, partSizeBytes } : options).finally(() => s3.destroy());
-        const verdict = sameSizeVerdict(report);
-        // The core's note on same-size mismatches warns on every same-size edit: the verdict's replaces it.
         for (const warning of report.warnings)
-            if (!/^\d+ objects? of the same size/.test(warning))
-                io.warning(warning);
-        if (verdict.warning !== undefined)
-            io.warning(verdict.warning);
+            io.warning(warning);
         const keys = changedKeys(report);
         const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);
         const changesFile = (0,external_node_path_.join)(directory, "changes.txt");
         // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
         await (0,promises_.writeFile)(changesFile, formatChangeList(keys));
-        const counts = `${report.added.length} added, ${verdict.modified} modified, ${report.deleted.length} deleted, ${verdict.unverifiable.length} unverifiable`;
-        io.info(`Content diff of ${where}: ${(0,dist/* plural */.LS)(keys.length, "changed key")} (${counts}), ${report.unchanged} unchanged; hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes).`);
+        const counts = (0,dist/* describeDiff */.l7)(report, keys.length);
+        const hashed = `hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
+        io.info(`Content diff of ${where}: ${counts}; ${hashed}.`);
         if (!diff.includeDeletions && report.remoteOnly > 0) {
             io.info(`${(0,dist/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (delete: false: the sync keeps them).`);
         }
@@ -554,29 +541,19 @@ async function runDiffStep(io, config, diff, dependencies) {
                 io.info(`  ... and ${keys.length - MAX_LOGGED_KEYS} more (${changesFile})`);
             io.endGroup();
         }
-        for (const u of verdict.unverifiable.slice(0, 20))
+        for (const u of report.unverifiable.slice(0, 20)) {
             io.info(`Counted as changed: ${JSON.stringify(u.key)}: ${u.detail}`);
-        if (diff.prefix !== "" && config.s3Prefix === undefined) {
-            // The keys keep the sync's prefix; only s3-prefix says whether the distribution serves it.
-            const bare = diff.prefix.slice(0, -1);
-            io.info(`The changed keys start with ${JSON.stringify(diff.prefix)} and s3-prefix is empty, so the paths will too. If the distribution's origin path is /${bare}, set s3-prefix: ${bare}.`);
         }
         io.info(diff.diffOnly
             ? `Diff only: invalidate in a later step with changes-file: ${changesFile}`
             : "The post step invalidates at the end of the job, after your sync, if the job succeeds.");
-        const outputs = {
-            ...{
-                "change-count": String(keys.length),
-                "changes-file": changesFile,
-                "extra-paths": "",
-            },
-            ...{ "invalidation-ids": "", paths: "", "path-count": "0", status: "diffed" },
-        };
-        for (const [name, value] of Object.entries(outputs))
+        const outputs = { "change-count": String(keys.length), "changes-file": changesFile, status: "diffed" };
+        const none = { "extra-paths": "", "invalidation-ids": "", paths: "", "path-count": "0" };
+        for (const [name, value] of Object.entries({ ...outputs, ...none }))
             io.setOutput(name, value);
         if (!diff.diffOnly)
             io.saveState(state/* STATE */.c4.diff, await (0,state/* saveDiff */.bk)(keys, directory));
-        await summary({ counts: `${counts}, ${report.unchanged} unchanged`, keys });
+        await summary({ counts, keys });
     }
     catch (caught) {
         const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${where}`);

@@ -3,16 +3,18 @@ import { resolve } from "node:path";
 import {
   ConfigurationError,
   DEFAULT_MAX_PATHS,
+  DEFAULT_URLS_PER_PATH,
   listSiteKeys,
   named,
   parseBooleanText,
+  parseCacheTagList,
   parseCallerReference,
   parseDistributionIds,
   parseIndexDocument,
-  parseInvalidationPaths,
   parseKeyPrefix,
   parseMaxPaths,
   parsePartSize,
+  parsePathList,
   parseS3Location,
   parseWholeNumber,
 } from "invalidation-core";
@@ -30,8 +32,13 @@ export interface InputFile {
 
 /** Every input, validated. Nothing here has touched AWS. */
 export interface ActionConfig {
+  /** Ids, or domain names the core resolves. Empty with `diff-only` or a `tenant` and no `distribution-id`. */
   readonly distributionIds: readonly string[];
+  /** Distribution tenants (ids, names or domains), resolved by the core. */
+  readonly tenants: readonly string[];
   readonly paths: readonly string[];
+  /** `#tag` items (parseCacheTagList). */
+  readonly cacheTags: readonly string[];
   readonly syncLog?: InputFile;
   readonly changesFile?: InputFile;
   readonly siteDirectory?: { readonly directory: string; readonly keys: readonly string[] };
@@ -39,6 +46,7 @@ export interface ActionConfig {
   /** `null`: set empty on purpose, directory forms off. */
   readonly indexDocument: string | null;
   readonly maxPaths: number;
+  readonly urlsPerPath: number;
   readonly wait: boolean;
   readonly waitTimeoutSeconds: number;
   readonly callerReference?: string;
@@ -80,42 +88,57 @@ async function inputFile(name: string, raw: string, cwd: string, hint: string): 
 }
 
 /**
+ * `paths` as the core's path list, except that a `#` line is refused rather than skipped as a
+ * comment: in this input it is almost surely a cache tag, which skipped would mean `/*`.
+ */
+function readPaths(text: string): string[] {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  const tag = lines.findIndex((line) => line.startsWith("#"));
+  if (tag >= 0) {
+    throw new ConfigurationError(
+      `${input("paths")} line ${tag + 1}: ${JSON.stringify(lines[tag])} starts with "#", which CloudFront reads as a cache tag: give cache tags in ${input("cache-tags")}`,
+    );
+  }
+  return parsePathList(text, input("paths"));
+}
+
+/**
  * Reads and validates every input before anything talks to AWS, with the core's validators; each
  * failure is a ConfigurationError naming the input. Files resolve against `cwd` (GITHUB_WORKSPACE).
  */
 export async function readConfig(inputs: InputReader, cwd: string = process.cwd()): Promise<ActionConfig> {
   const get = (name: string) => inputs.getInput(name);
   const flag = (name: string, fallback: boolean) => parseBooleanText(get(name), input(name), fallback);
-  const whole = (name: string, fallback: number, max: number) =>
-    parseWholeNumber(get(name), input(name), { fallback, min: 1, max });
+  const whole = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+    parseWholeNumber(get(name), input(name), { fallback, min, max });
   const diffOnly = flag("diff-only", false);
-  // The two-step form's diff step invalidates nothing, so it may leave the id out.
+  const tenants = [
+    ...new Set(
+      get("tenant")
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    ),
+  ];
+  // The two-step form's diff step invalidates nothing, and a tenant may be the only target.
   const ids = get("distribution-id");
-  const distributionIds = diffOnly && ids.trim() === "" ? [] : parseDistributionIds([ids], input("distribution-id"));
-  const pathLines = get("paths")
-    .split(/\r?\n/)
-    .map((line) => line.trim());
-  const paths = parseInvalidationPaths(pathLines.filter(Boolean), input("paths"));
-  const maxPaths = parseMaxPaths(whole("max-paths", DEFAULT_MAX_PATHS, Number.MAX_SAFE_INTEGER), input("max-paths"));
+  const optional = diffOnly || tenants.length > 0;
+  const distributionIds = optional && ids.trim() === "" ? [] : parseDistributionIds([ids], input("distribution-id"));
+  const paths = readPaths(get("paths"));
+  const cacheTags = parseCacheTagList(get("cache-tags"), input("cache-tags"));
+  const maxPaths = parseMaxPaths(whole("max-paths", DEFAULT_MAX_PATHS, 1), input("max-paths"));
+  const urlsPerPath = whole("urls-per-path", DEFAULT_URLS_PER_PATH, 0);
   const wait = flag("wait", false);
-  const waitTimeoutSeconds = whole("wait-timeout-seconds", DEFAULT_WAIT_TIMEOUT_SECONDS, MAX_WAIT_TIMEOUT_SECONDS);
+  const waitTimeoutSeconds = whole("wait-timeout-seconds", DEFAULT_WAIT_TIMEOUT_SECONDS, 1, MAX_WAIT_TIMEOUT_SECONDS);
   const dryRun = flag("dry-run", false);
   // The runner passes action.yml's default (index.html) for a missing input: empty is on purpose.
   const indexDocument = parseIndexDocument(get("index-document"), input("index-document")) || null;
   const s3Prefix = parseKeyPrefix(get("s3-prefix"), input("s3-prefix"));
   const reference = get("caller-reference");
-  // Until the core's message says "one line" (it says "one non-empty line"), the line break is checked here.
-  if (/[\r\n]/.test(reference.trim())) throw new ConfigurationError(`${input("caller-reference")} must be one line`);
   const callerReference = reference.trim() && parseCallerReference(reference, input("caller-reference"));
   const hint = "Write the log in an earlier step of the same job, e.g. `aws s3 sync ... | tee sync.log`";
   const syncLog = await inputFile("sync-log", get("sync-log"), cwd, hint);
   const site = get("site-directory").trim();
-  const siteKeys = async () =>
-    listSiteKeys(resolve(cwd, site)).catch((error: unknown) =>
-      named(input("site-directory"), () => {
-        throw error;
-      }),
-    );
+  const siteKeys = () => named(input("site-directory"), () => listSiteKeys(resolve(cwd, site)));
   const siteDirectory = site === "" ? undefined : { directory: site, keys: await siteKeys() };
   const listHint = "Pass the `changes-file` output of an earlier diff step of the same job";
   const changesFile = await inputFile("changes-file", get("changes-file"), cwd, listHint);
@@ -152,13 +175,16 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   }
   return {
     distributionIds,
+    tenants,
     paths,
+    cacheTags,
     ...given(syncLog && { syncLog }),
     ...given(changesFile && { changesFile }),
     ...given(siteDirectory && { siteDirectory }),
     ...given(s3Prefix && { s3Prefix }),
     indexDocument,
     maxPaths,
+    urlsPerPath,
     wait,
     waitTimeoutSeconds,
     ...given(callerReference && { callerReference }),

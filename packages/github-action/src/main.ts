@@ -5,10 +5,14 @@ import {
   type ChangeInput,
   type Clock,
   classifyError,
+  cloudFrontEndpoint,
   createCloudFrontClient,
+  describeCost,
+  describeUnfinished,
   FAILURE_HEADLINE,
   type InvalidationReport,
   type PlanOutcome,
+  planCost,
   plural,
   type RunEvent,
   runInvalidation,
@@ -84,7 +88,7 @@ export async function run(dependencies: ActionDependencies = {}): Promise<void> 
     if (config.diff !== undefined) {
       const { runDiffStep } = await import("./diff-step.js");
       const { createS3Client, env = process.env } = dependencies;
-      return await runDiffStep(io, config, config.diff, { env, ...(createS3Client ? { createS3Client } : {}) });
+      return await runDiffStep(io, config.diff, { env, ...(createS3Client ? { createS3Client } : {}) });
     }
     const [input, file] = config.changesFile ? ["changes-file", config.changesFile] : ["sync-log", config.syncLog];
     const what = input === "sync-log" ? "the sync log" : "the change list";
@@ -109,6 +113,14 @@ async function runPost(io: ActionIO, dependencies: ActionDependencies): Promise<
   await invalidate(io, dependencies, config, { kind: "keys", keys, source: what }, { what });
 }
 
+/** How messages name what the user wrote. */
+const NAMES = {
+  distribution: 'input "distribution-id"',
+  tenant: 'input "tenant"',
+  keyPrefix: 'input "s3-prefix"',
+  cacheTags: 'input "cache-tags"',
+};
+
 /** One request to the core, its events logged as they come, then the report. */
 async function invalidate(
   io: ActionIO,
@@ -122,11 +134,14 @@ async function invalidate(
   const result = await runInvalidation(
     {
       distributionIds: config.distributionIds,
+      tenants: config.tenants,
       paths: config.paths,
+      cacheTags: config.cacheTags,
       ...(changes ? { changes } : {}),
       mapping: { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) },
       ...(config.siteDirectory ? { site: { keys: config.siteDirectory.keys } } : {}),
       maxPaths: config.maxPaths,
+      urlsPerPath: config.urlsPerPath,
       wait: config.wait,
       waitTimeoutMs: config.waitTimeoutSeconds * 1000,
       dryRun: config.dryRun,
@@ -134,12 +149,16 @@ async function invalidate(
         base: callerReferenceBase(runIdentity(env), clock.now()),
         ...(config.callerReference ? { given: config.callerReference } : {}),
       },
+      // The origin serving the synced bucket gives the key prefix when s3-prefix is empty (issue 17).
+      readDistribution: true,
+      ...(config.diff ? { syncedBucket: config.diff.bucket } : {}),
+      names: NAMES,
     },
     {
       cloudFront: dependencies.createClient ?? (() => createCloudFrontClient()),
       clock,
       onEvent: (event) => log.show(event),
-      endpoint: env.AWS_ENDPOINT_URL_CLOUDFRONT || env.AWS_ENDPOINT_URL || "cloudfront.amazonaws.com",
+      endpoint: cloudFrontEndpoint(env),
     },
   );
   log.close();
@@ -157,22 +176,33 @@ const STATUS: Record<InvalidationReport["status"], ActionStatus> = {
   failed: "failed",
 };
 
-/** The outputs, a closing log line, the job summary, and `setFailed` when the run failed. */
+/** The outputs, closing log lines, the job summary, and `setFailed` when the run failed. */
 async function report(io: ActionIO, result: InvalidationReport, source: ChangeSource, waitSeconds: number) {
   const status = STATUS[result.status];
   const plan = result.outcome?.plan;
+  // What the plan bills: not for a run that failed (nothing may have been sent) or planned nothing.
+  const costed = plan !== undefined && plan.pathCount > 0 && status !== "failed" ? planCost(plan) : undefined;
   io.setOutput("invalidation-ids", result.invalidations.map((invalidation) => invalidation.id).join("\n"));
   io.setOutput("paths", (plan?.paths ?? []).join("\n"));
   io.setOutput("path-count", String(plan?.pathCount ?? 0));
+  io.setOutput("cost", costed ? JSON.stringify(costed) : "");
   io.setOutput("status", status);
+  const keyPrefix = result.keyPrefix?.from === "distribution" ? result.keyPrefix.value : undefined;
+  if (keyPrefix !== undefined) {
+    io.info(`Key prefix ${JSON.stringify(keyPrefix)}, from the distribution's origin path (s3-prefix is empty).`);
+  }
+  const targets = result.distributionIds.length;
+  const each = targets > 1 ? `. Each of the ${targets} distributions bills this plan` : "";
+  const cost = costed && `${describeCost(costed)}${each}`;
+  if (cost) io.info(cost);
   const count = plural(result.invalidations.length, "invalidation");
-  const named = `${source.what.replace(/^t/, "T")}${source.file ? ` ${JSON.stringify(source.file)}` : ""}`;
-  if (status === "skipped") io.info(`${named} shows no change: nothing to invalidate.`);
+  const shown = `${source.what.replace(/^t/, "T")}${source.file ? ` ${JSON.stringify(source.file)}` : ""}`;
+  if (status === "skipped") io.info(`${shown} shows no change: nothing to invalidate.`);
   if (status === "completed") io.info(`${count} completed.`);
   if (status === "in-progress" && !result.error) {
     io.info(`${count} created; CloudFront completes them in the next minutes (set wait: true to wait).`);
   }
-  const failure = result.error && failureMessage(result, waitSeconds);
+  const failure = failureMessage(result, waitSeconds);
   const rows: SummaryRow[] =
     result.status === "dry-run"
       ? result.distributionIds.flatMap((distributionId) =>
@@ -186,28 +216,30 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
             pathCount: b.paths.length,
           })),
         ];
-  const { changedPaths = [] } = result.outcome ?? {};
-  const summary = { status, rows, paths: plan?.paths ?? [], changedCount: changedPaths.length, source };
-  try {
-    await io.writeSummary(
-      renderSummary({ ...summary, collapsedCount: plan?.collapsedCount ?? 0, ...(failure ? { failure } : {}) }),
-    );
-  } catch (error) {
-    // Outside a runner there is no GITHUB_STEP_SUMMARY; the outputs and logs still tell everything.
-    io.warning(`could not write the job summary: ${(error as Error).message}`);
-  }
+  const summary: SummaryReport = {
+    status,
+    rows,
+    paths: plan?.paths ?? [],
+    changedCount: result.outcome?.changedPaths.length ?? 0,
+    collapsedCount: plan?.collapsedCount ?? 0,
+    source,
+    ...(failure ? { failure } : {}),
+    ...(cost ? { cost } : {}),
+    ...(keyPrefix === undefined ? {} : { keyPrefix }),
+  };
+  // Outside a runner there is no GITHUB_STEP_SUMMARY; the outputs and logs still tell everything.
+  await io
+    .writeSummary(renderSummary(summary))
+    .catch((error: Error) => io.warning(`could not write the job summary: ${error.message}`));
   if (failure !== undefined) io.setFailed(failure);
 }
 
-/** The core's message under its headline; a wait that timed out also says what exists and goes on. */
-function failureMessage(result: InvalidationReport, waitSeconds: number): string {
-  const error = result.error!;
-  if (result.status !== "in-progress") return `${FAILURE_HEADLINE[error.kind]}: ${error.message}`;
-  const created = result.invalidations;
-  const ids = created.map((invalidation) => invalidation.id).join(", ");
-  return result.unsent.length === 0
-    ? `Timeout: the invalidations were created and are still in progress after ${waitSeconds} s (${ids}). CloudFront goes on with them; raise wait-timeout-seconds to wait longer. ${error.message}`
-    : `Timeout: ${created.length} of ${created.length + result.unsent.length} invalidations were created (${ids}) and are still in progress; the others were not sent within ${waitSeconds} s because CloudFront was busy with other invalidations. ${error.message}`;
+/** The core's message under its headline; after a timeout, also what is left going on or unsent. */
+function failureMessage(result: InvalidationReport, waitSeconds: number): string | undefined {
+  if (result.error === undefined) return undefined;
+  const { kind, message } = result.error;
+  const left = kind === "timeout" ? `. After ${waitSeconds} s: ${describeUnfinished(result)}` : "";
+  return `${FAILURE_HEADLINE[kind]}: ${message}${left}`;
 }
 
 /** The run's events as log lines: a group per distribution, with the plan; progress outside groups. */

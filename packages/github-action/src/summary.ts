@@ -21,6 +21,10 @@ export interface SummaryReport {
   /** What told the changes (`the sync log`) and its file. */
   readonly source?: { readonly what: string; readonly file?: string };
   readonly failure?: string;
+  /** The plan's cost line (`describeCost`). */
+  readonly cost?: string;
+  /** The key prefix read from the distribution's origin path, when s3-prefix was empty. */
+  readonly keyPrefix?: string;
 }
 
 /** Beyond this many paths (or keys) the list is folded into a `<details>` block. */
@@ -38,6 +42,12 @@ function listing(heading: string, lines: readonly string[]): string[] {
 /** The job summary: the invalidations as a table, then the planned paths. User values are escaped. Pure. */
 export function renderSummary(report: SummaryReport): string {
   const out: string[] = ["### CloudFront invalidation", ""];
+  if (report.keyPrefix !== undefined) {
+    out.push(
+      `Key prefix ${codeSpan(report.keyPrefix)}, from the distribution's origin path (\`s3-prefix\` is empty).`,
+      "",
+    );
+  }
   if (report.status === "skipped" || report.status === "outside-prefix") {
     const source = `${report.source?.what ?? "the change list"}${report.source?.file ? ` ${codeSpan(report.source.file)}` : ""}`;
     const why = report.status === "skipped" ? "shows no change" : "shows changes only outside `s3-prefix`";
@@ -51,6 +61,7 @@ export function renderSummary(report: SummaryReport): string {
     out.push(`| ${codeSpan(row.distributionId)} | ${id} | ${markdownText(row.status)} | ${row.pathCount} |`);
   }
   if (report.rows.length > 0) out.push("");
+  if (report.cost !== undefined) out.push(markdownText(report.cost), "");
   if (report.paths.length === 0) return out.join("\n");
   const collapsed = report.collapsedCount
     ? `, ${report.collapsedCount} of ${report.changedCount} changed paths collapsed into wildcards`
@@ -74,7 +85,7 @@ export function renderDiffSummary(report: DiffSummary): string {
   if (report.failure !== undefined) return [...out, `**Failed:** ${markdownText(report.failure)}`, ""].join("\n");
   const { keys } = report;
   out.push(
-    `${codeSpan(report.siteDirectory)} against ${codeSpan(report.s3Uri)}: **${keys.length} changed** (${report.counts}).`,
+    `${codeSpan(report.siteDirectory)} against ${codeSpan(report.s3Uri)}: ${markdownText(report.counts ?? "")}.`,
     "",
     report.diffOnly
       ? "Diff only: a later step invalidates with the `changes-file` output."

@@ -139,7 +139,8 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
     expect(await invalidatedPaths(distributionId)).toEqual([["/about", "/about/", "/about/index.html"]]);
     expect(post.outputs.status).toBe("completed");
     expect(post.outputs.paths?.split("\n").sort()).toEqual(["/about", "/about/", "/about/index.html"]);
-    expect(main.summary).toContain("**1 changed**");
+    // Drift fix (README): the summary shows the core's describeDiff line, as the log and the CLI do.
+    expect(main.summary).toContain("1 changed key (0 added, 1 modified, 0 deleted, 0 unverifiable), 4 unchanged.");
   });
 
   it("invalidates edits that keep the size, in a single-part and in a multipart object", async () => {

@@ -5,6 +5,7 @@ import {
   ConfigurationError,
   DEFAULT_INDEX_DOCUMENT,
   DEFAULT_MAX_PATHS,
+  DEFAULT_URLS_PER_PATH,
   parseBooleanText,
   parseWholeNumber,
 } from "invalidation-core";
@@ -31,9 +32,12 @@ describe("readConfig", () => {
     const config = await read({});
     expect(config).toEqual({
       distributionIds: [ID],
+      tenants: [],
       paths: [],
+      cacheTags: [],
       indexDocument: "index.html",
       maxPaths: DEFAULT_MAX_PATHS,
+      urlsPerPath: DEFAULT_URLS_PER_PATH,
       wait: false,
       waitTimeoutSeconds: DEFAULT_WAIT_TIMEOUT_SECONDS,
       dryRun: false,
@@ -43,6 +47,19 @@ describe("readConfig", () => {
   it("splits distribution ids on newlines and commas and drops duplicates", async () => {
     const config = await read({ "distribution-id": `${ID}, E1ABCDEFGHIJKL\n\n${ID}\n` });
     expect(config.distributionIds).toEqual([ID, "E1ABCDEFGHIJKL"]);
+  });
+
+  it("accepts alternate domain names and *.cloudfront.net names for the core to resolve", async () => {
+    const config = await read({ "distribution-id": `${ID} WWW.Example.com. d111111abcdef8.cloudfront.net` });
+    expect(config.distributionIds).toEqual([ID, "www.example.com", "d111111abcdef8.cloudfront.net"]);
+  });
+
+  it("takes tenants instead of a distribution, and cache tags as CloudFront's items", async () => {
+    const config = await read({ "distribution-id": "", tenant: "shop.example.com, dt_2abc\nshop.example.com" });
+    expect(config.distributionIds).toEqual([]);
+    expect(config.tenants).toEqual(["shop.example.com", "dt_2abc"]);
+    expect((await read({ "cache-tags": "product:TV, #blog\nproduct:tv" })).cacheTags).toEqual(["#product:tv", "#blog"]);
+    expect((await read({ "urls-per-path": "0" })).urlsPerPath).toBe(0);
   });
 
   it("reads the sync log relative to the workspace and lists the site directory", async () => {
@@ -79,6 +96,11 @@ describe("readConfig", () => {
     ["distribution-id", { "distribution-id": `${ID},e2qwruhapomqzl!` }, /distribution-id/],
     ["paths", { paths: "/ok.html\nno-leading-slash.html" }, /paths.*no-leading-slash/],
     ["paths", { paths: "/a*b" }, /paths/],
+    ["paths", { paths: "/a.html\n#release" }, /"paths" line 2: "#release" .*cache tag.*"cache-tags"/],
+    ["cache-tags", { "cache-tags": "product:*" }, /"cache-tags": cache tag "product:\*"/],
+    ["urls-per-path", { "urls-per-path": "-1" }, /"urls-per-path".*whole number/],
+    ["urls-per-path", { "urls-per-path": "a few" }, /"urls-per-path".*"a few"/],
+    ["distribution-id", { "distribution-id": "https://www.example.com/" }, /"distribution-id".*host name only/],
     ["wait", { wait: "maybe" }, /"wait".*"maybe"/],
     ["wait", { wait: "on" }, /"wait".*"on"/],
     ["dry-run", { "dry-run": "ture" }, /"dry-run".*"ture"/],
@@ -105,9 +127,10 @@ describe("action.yml", () => {
     await readConfig(io, workspace);
     const declared = actionDefaults();
     expect(new Set(io.inputsRead)).toEqual(new Set(actionInputNames()));
-    expect(actionInputNames()).toHaveLength(16);
+    expect(actionInputNames()).toHaveLength(19);
     // The runner fills these in; the code's own fallbacks (for an empty value) must agree.
     expect(declared["max-paths"]).toBe(String(DEFAULT_MAX_PATHS));
+    expect(declared["urls-per-path"]).toBe(String(DEFAULT_URLS_PER_PATH));
     expect(declared["wait-timeout-seconds"]).toBe(String(DEFAULT_WAIT_TIMEOUT_SECONDS));
     expect(declared.wait).toBe("false");
     expect(declared["dry-run"]).toBe("false");

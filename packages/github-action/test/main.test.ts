@@ -5,6 +5,7 @@ import {
   CloudFrontClient,
   CreateInvalidationCommand,
   type CreateInvalidationCommandInput,
+  GetDistributionConfigCommand,
   GetInvalidationCommand,
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
@@ -161,6 +162,34 @@ describe("run", () => {
     expect(io.outputs.get("invalidation-ids")).toBe("");
     expect(io.outputs.get("paths")).toContain("/docs/guide.html");
     expect(io.summaries.join("")).toMatch(/Dry run[\s\S]*\| `E2QWRUHAPOMQZL` \| — \| dry run, not created \|/);
+    // Issue 15: what the plan bills, in the log, the summary and the `cost` output.
+    const cost = JSON.parse(io.outputs.get("cost") ?? "");
+    expect(cost).toMatchObject({ pathsBilled: Number(io.outputs.get("path-count")), usd: 0 });
+    const line = `Cost: ${cost.pathsBilled} paths billed (free: ${cost.freeDeploysPerMonth} deploys like this a month`;
+    expect(io.text).toContain(line);
+    expect(io.summaries.join("")).toContain(line);
+  });
+
+  it("strips the origin path of the origin serving the sync log's bucket when s3-prefix is empty", async () => {
+    await writeFile(
+      join(workspace, "prod-sync.log"),
+      "upload: public/index.html to s3://site-bucket/prod/index.html\n",
+    );
+    cloudfront.on(GetDistributionConfigCommand, { Id: ID }).resolves({
+      DistributionConfig: {
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: "s3", DomainName: "site-bucket.s3.amazonaws.com", OriginPath: "/prod" }],
+        },
+        DefaultCacheBehavior: { TargetOriginId: "s3" },
+      } as never,
+    });
+    answerCreates();
+    const io = await action({ "distribution-id": ID, "sync-log": "prod-sync.log" });
+    expect(io.failures).toEqual([]);
+    expect(createInputs()[0]?.InvalidationBatch?.Paths?.Items).toEqual(["/", "/index.html"]);
+    expect(io.text).toContain('Key prefix "prod/", from the distribution\'s origin path (s3-prefix is empty).');
+    expect(io.summaries.join("")).toContain("Key prefix `prod/`, from the distribution's origin path");
   });
 
   it("fails on a bad input before building a client, naming the input", async () => {
@@ -239,9 +268,9 @@ describe("run", () => {
       "wait-timeout-seconds": "60",
     });
     expect(io.failures).toHaveLength(1);
-    expect(io.failures[0]).toMatch(
-      /^Timeout: the invalidations were created and are still in progress after 60 s \(I1AAAAAAAAAAAA\)/,
-    );
+    // Drift fix (README): the core's timeout message, then the core's describeUnfinished, as in the CLI.
+    expect(io.failures[0]).toMatch(/^Timeout: the deadline passed before 1 of 1 invalidation\(s\) completed/);
+    expect(io.failures[0]).toMatch(/After 60 s: still in progress in CloudFront: I1AAAAAAAAAAAA on E2QWRUHAPOMQZL$/);
     expect(io.outputs.get("invalidation-ids")).toBe("I1AAAAAAAAAAAA");
     expect(io.outputs.get("status")).toBe("in-progress");
     expect(io.summaries.join("")).toContain("| `I1AAAAAAAAAAAA` | InProgress | 1 |");

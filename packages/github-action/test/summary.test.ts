@@ -26,6 +26,21 @@ describe("renderSummary", () => {
     expect(text).toContain("/page-10.html\n```\n\n</details>");
   });
 
+  it("shows the cost line as escaped text, like every other value", () => {
+    const cost = "Cost: 3 paths billed; keeps 9 of 10 unchanged URLs cached, where /* would drop them all";
+    const text = renderSummary({
+      status: "dry-run",
+      rows: [row],
+      paths: ["/a/*"],
+      changedCount: 4,
+      collapsedCount: 4,
+      cost,
+    });
+    expect(text).toContain(
+      "Cost: 3 paths billed; keeps 9 of 10 unchanged URLs cached, where /\\* would drop them all\n",
+    );
+  });
+
   it("keeps a failure message with a pipe or newline inside its table-free line", () => {
     const text = renderSummary({
       status: "failed",
