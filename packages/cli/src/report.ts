@@ -45,33 +45,27 @@ export function formatPlan({ plan, changedPaths }: PlanOutcome): string {
   return `${[head, ...plan.paths.map((path) => `  ${path}`), describeCost(planCost(plan))].join("\n")}\n`;
 }
 
-/** How the run ended, for people (stdout); first, a key prefix that the distribution gave. */
+/** How the run ended, for people (stdout), after the key prefix when the distribution gave it. */
 export function formatResult(report: InvalidationReport): string {
-  const { keyPrefix } = report;
-  const from =
-    keyPrefix?.from === "distribution"
-      ? `Key prefix ${JSON.stringify(keyPrefix.value)} from the distribution's origin path.\n`
-      : "";
-  return `${from}${formatEnd(report)}`;
-}
-
-function formatEnd(report: InvalidationReport): string {
-  switch (report.status) {
-    case "nothing-changed":
-      return "Nothing changed: no invalidation needed.\n";
-    case "outside-prefix":
-      return "Nothing invalidated: every changed key lies outside --s3-prefix (see the warning).\n";
-    case "dry-run": {
-      const to = report.distributionIds.length > 0 ? ` to ${report.distributionIds.join(", ")}` : "";
-      return `Dry run: nothing sent${to}.\n`;
+  const fromOrigin = report.keyPrefix?.from === "distribution";
+  const lines = fromOrigin
+    ? [`Key prefix ${JSON.stringify(report.keyPrefix?.value)} from the distribution's origin path.`]
+    : [];
+  if (report.status === "nothing-changed") lines.push("Nothing changed: no invalidation needed.");
+  else if (report.status === "outside-prefix") {
+    const prefix = fromOrigin ? "the distribution's origin path" : "--s3-prefix";
+    lines.push(`Nothing invalidated: every changed key lies outside ${prefix} (see the warning).`);
+  } else if (report.status === "dry-run") {
+    const to = report.distributionIds.length > 0 ? ` to ${report.distributionIds.join(", ")}` : "";
+    lines.push(`Dry run: nothing sent${to}.`);
+  } else {
+    for (const inv of report.invalidations) {
+      const what = `${plural(inv.paths.length, "path")}, batch ${inv.batchIndex + 1}`;
+      lines.push(`Invalidation ${inv.id} on ${inv.distributionId}: ${inv.status} (${what})`);
     }
+    if (report.status === "completed" && report.invalidations.length > 0) lines.push("All invalidations completed.");
   }
-  const lines = report.invalidations.map(
-    (inv) =>
-      `Invalidation ${inv.id} on ${inv.distributionId}: ${inv.status} (${plural(inv.paths.length, "path")}, batch ${inv.batchIndex + 1})`,
-  );
-  if (report.status === "completed" && report.invalidations.length > 0) lines.push("All invalidations completed.");
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  return lines.map((line) => `${line}\n`).join("");
 }
 
 /**
