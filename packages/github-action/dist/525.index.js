@@ -512,9 +512,7 @@ const MAX_LOGGED_KEYS = 200;
  */
 async function runDiffStep(io, diff, dependencies) {
     const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
-    const summary = (found) => io
-        .writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }))
-        .catch((error) => io.warning(`could not write the job summary: ${error.message}`));
+    const summary = (found) => io.writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }));
     try {
         const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
         const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;

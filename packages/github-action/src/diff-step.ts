@@ -32,9 +32,7 @@ export async function runDiffStep(
 ): Promise<void> {
   const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
   const summary = (found: Pick<DiffSummary, "keys" | "counts" | "failure">) =>
-    io
-      .writeSummary(renderDiffSummary({ ...diff, ...found }))
-      .catch((error: Error) => io.warning(`could not write the job summary: ${error.message}`));
+    io.writeSummary(renderDiffSummary({ ...diff, ...found }));
   try {
     const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
     const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;

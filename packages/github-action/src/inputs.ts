@@ -112,13 +112,7 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const whole = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
     parseWholeNumber(get(name), input(name), { fallback, min, max });
   const diffOnly = flag("diff-only", false);
-  const tenants = [
-    ...new Set(
-      get("tenant")
-        .split(/[\s,]+/)
-        .filter(Boolean),
-    ),
-  ];
+  const tenants = [...new Set(get("tenant").split(/[\s,]+/))].filter(Boolean);
   // The two-step form's diff step invalidates nothing, and a tenant may be the only target.
   const ids = get("distribution-id");
   const optional = diffOnly || tenants.length > 0;

@@ -34,6 +34,7 @@ export interface ActionIO extends InputReader {
   warning(message: string): void;
   startGroup(name: string): void;
   endGroup(): void;
+  /** Never rejects: a summary that cannot be written is a warning. */
   writeSummary(markdown: string): Promise<void>;
   saveState(name: string, value: string): void;
   /** A value the main step saved (`""` if none). */
@@ -61,7 +62,15 @@ export function toolkitIO(core: typeof actionsCore = actionsCore): ActionIO {
     warning: (message) => core.warning(neutral(message)),
     startGroup: (name) => core.startGroup(neutral(name)),
     endGroup: () => core.endGroup(),
-    writeSummary: async (markdown) => void (await core.summary.addRaw(markdown, true).write()),
+    // Outside a runner there is no GITHUB_STEP_SUMMARY; the outputs and logs still tell everything.
+    writeSummary: (markdown) =>
+      core.summary
+        .addRaw(markdown, true)
+        .write()
+        .then(
+          () => {},
+          (error: Error) => core.warning(neutral(`could not write the job summary: ${error.message}`)),
+        ),
     saveState: (name, value) => core.saveState(name, value),
     getState: (name) => core.getState(name),
   };
@@ -166,19 +175,11 @@ async function invalidate(
   await report(io, result, source, config.waitTimeoutSeconds);
 }
 
-const STATUS: Record<InvalidationReport["status"], ActionStatus> = {
-  completed: "completed",
-  "in-progress": "in-progress",
-  continuing: "in-progress",
-  "dry-run": "dry-run",
-  "nothing-changed": "skipped",
-  "outside-prefix": "outside-prefix",
-  failed: "failed",
-};
-
 /** The outputs, closing log lines, the job summary, and `setFailed` when the run failed. */
 async function report(io: ActionIO, result: InvalidationReport, source: ChangeSource, waitSeconds: number) {
-  const status = STATUS[result.status];
+  const renamed = { continuing: "in-progress", "nothing-changed": "skipped" } as const;
+  const status: ActionStatus =
+    result.status === "continuing" || result.status === "nothing-changed" ? renamed[result.status] : result.status;
   const plan = result.outcome?.plan;
   // What the plan bills: not for a run that failed (nothing may have been sent) or planned nothing.
   const costed = plan !== undefined && plan.pathCount > 0 && status !== "failed" ? planCost(plan) : undefined;
@@ -202,7 +203,10 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
   if (status === "in-progress" && !result.error) {
     io.info(`${count} created; CloudFront completes them in the next minutes (set wait: true to wait).`);
   }
-  const failure = failureMessage(result, waitSeconds);
+  // The core's message under its headline; after a timeout, also what goes on in CloudFront or was not sent.
+  const { error } = result;
+  const unfinished = error?.kind === "timeout" ? `. After ${waitSeconds} s: ${describeUnfinished(result)}` : "";
+  const failure = error && `${FAILURE_HEADLINE[error.kind]}: ${error.message}${unfinished}`;
   const rows: SummaryRow[] =
     result.status === "dry-run"
       ? result.distributionIds.flatMap((distributionId) =>
@@ -227,19 +231,8 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
     ...(cost ? { cost } : {}),
     ...(keyPrefix === undefined ? {} : { keyPrefix }),
   };
-  // Outside a runner there is no GITHUB_STEP_SUMMARY; the outputs and logs still tell everything.
-  await io
-    .writeSummary(renderSummary(summary))
-    .catch((error: Error) => io.warning(`could not write the job summary: ${error.message}`));
+  await io.writeSummary(renderSummary(summary));
   if (failure !== undefined) io.setFailed(failure);
-}
-
-/** The core's message under its headline; after a timeout, also what is left going on or unsent. */
-function failureMessage(result: InvalidationReport, waitSeconds: number): string | undefined {
-  if (result.error === undefined) return undefined;
-  const { kind, message } = result.error;
-  const left = kind === "timeout" ? `. After ${waitSeconds} s: ${describeUnfinished(result)}` : "";
-  return `${FAILURE_HEADLINE[kind]}: ${message}${left}`;
 }
 
 /** The run's events as log lines: a group per distribution, with the plan; progress outside groups. */
