@@ -56,7 +56,7 @@ describe("stalled endpoints: the bundle with a context of 8 s", { timeout: 60_00
   it.each([
     ["without wait", false],
     ["with wait", true],
-  ])("CloudFront never answers (%s): one failure result, sent within the function's time", async (_name, wait) => {
+  ])("CloudFront never answers (%s): one result, sent within the function's time", async (_name, wait) => {
     standIn.reset();
     const jobId = newJobId();
     const userParameters = JSON.stringify({ distributionId: DISTRIBUTION, paths: ["/index.html"], wait });
@@ -69,13 +69,19 @@ describe("stalled endpoints: the bundle with a context of 8 s", { timeout: 60_00
     // The result went out before the handler returned, and the handler returned within its time.
     expect(run.handlerMs).toBeLessThan(TIMEOUT_MS);
     console.info(`CloudFront stalled (${_name}): handler returned after ${run.handlerMs} ms of ${TIMEOUT_MS} ms`);
+    // Drift fix: a call aborted at the invocation's end, long before the run's deadline, is transient in
+    // the core now: the job continues (the next invocation tries again, at most 3 rounds in a row)
+    // instead of failing at once as JobFailed.
     expect(standIn.calls.filter((c) => c.body.jobId === jobId).map((c) => c.operation)).toEqual([
-      "PutJobFailureResult",
+      "PutJobSuccessResult",
     ]);
-    const details = standIn.results.get(jobId)?.body.failureDetails as { type: string; message: string };
-    expect(details.type).toBe("JobFailed");
-    expect(details.message).toMatch(/did not answer in time/);
-    expect(run.result).toMatchObject({ jobId, result: "failure", report: "reported" });
+    const body = standIn.results.get(jobId)?.body as {
+      continuationToken?: string;
+      executionDetails: { summary: string };
+    };
+    expect(body.continuationToken).toBeDefined();
+    expect(body.executionDetails.summary).toMatch(/will be retried \(1\/2\): CloudFront did not answer within this invocation.s time/);
+    expect(run.result).toMatchObject({ jobId, result: "continuation", report: "reported" });
   });
 
   it("CodePipeline never answers: the handler gives up on reporting and returns within the function's time", async () => {
@@ -86,7 +92,7 @@ describe("stalled endpoints: the bundle with a context of 8 s", { timeout: 60_00
     expect(run.code, run.stderr).toBe(0);
     expect(run.handlerMs).toBeLessThan(TIMEOUT_MS);
     console.info(`CodePipeline stalled: handler returned after ${run.handlerMs} ms of ${TIMEOUT_MS} ms`);
-    expect(run.result).toMatchObject({ jobId, result: "failure", report: "not-reported" });
+    expect(run.result).toMatchObject({ jobId, result: "continuation", report: "not-reported" });
     expect(run.stdout).toMatch(/could not be reported/);
   });
 });
