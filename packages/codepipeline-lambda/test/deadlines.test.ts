@@ -80,7 +80,9 @@ describe("stalled endpoints: the bundle with a context of 8 s", { timeout: 60_00
       executionDetails: { summary: string };
     };
     expect(body.continuationToken).toBeDefined();
-    expect(body.executionDetails.summary).toMatch(/will be retried \(1\/2\): CloudFront did not answer within this invocation.s time/);
+    expect(body.executionDetails.summary).toMatch(
+      /will be retried \(1\/2\): CloudFront did not answer within this invocation.s time/,
+    );
     expect(run.result).toMatchObject({ jobId, result: "continuation", report: "reported" });
   });
 
