@@ -120,6 +120,27 @@ describe("parseCommandLine", () => {
     expect(parseCommandLine(["--wait-timeout", value])).toMatchObject({ waitTimeoutSeconds: seconds });
   });
 
+  it("reads --urls-per-path as a whole number of at least 0", () => {
+    expect(parseCommandLine(["--urls-per-path", "0"])).toMatchObject({ urlsPerPath: 0 });
+    expect(parseCommandLine(["--urls-per-path", "25"])).toMatchObject({ urlsPerPath: 25 });
+    for (const value of ["-1", "1.5", "", "many"]) {
+      expect(usageError([`--urls-per-path=${value}`]).message).toContain("--urls-per-path");
+    }
+  });
+
+  it("reads --cache-tag repeated and comma-separated as CloudFront's #tag items, lower-cased, once each", () => {
+    expect(parseCommandLine(["--cache-tag", "Product:TV,#blog", "--cache-tag", "product:tv"])).toMatchObject({
+      cacheTags: ["#product:tv", "#blog"],
+    });
+    expect(usageError(["--cache-tag", "a*"]).message).toMatch(/^--cache-tag: cache tag "a\*"/);
+  });
+
+  it("collects repeated --tenant as given (the core resolves them)", () => {
+    expect(parseCommandLine(["--tenant", "shop.example.com", "--tenant", "dt_1"])).toMatchObject({
+      tenants: ["shop.example.com", "dt_1"],
+    });
+  });
+
   it("refuses to read stdin for both --paths-file and --sync-log", () => {
     const message = usageError(["--paths-file", "-", "--sync-log", "-"]).message;
     expect(message).toContain("--paths-file");
