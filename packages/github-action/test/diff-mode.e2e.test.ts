@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
   createTestDistribution,
   hasAwsCli,
@@ -21,6 +21,7 @@ import {
 } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { expectSuccess, invalidatedPaths } from "./support/invalidations.js";
 import { DIST, type Job, newJob, runStep, type StepRun } from "./support/runner.js";
 
 const MIB = 1024 * 1024;
@@ -68,24 +69,6 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
   /** Writes the site as a CI build does: every file anew, with a new modification time. */
   const build = (files: Record<string, string | Uint8Array>): Promise<string> =>
     writeFreshBuild(join(job.workspace, "public"), files);
-
-  /** The paths of every invalidation created on the distribution, sorted. */
-  async function invalidatedPaths(distributionId: string): Promise<string[][]> {
-    const listed = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
-    const result: string[][] = [];
-    for (const item of listed.InvalidationList?.Items ?? []) {
-      const got = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }));
-      result.push([...(got.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort());
-    }
-    return result;
-  }
-
-  function expectSuccess(step: StepRun): void {
-    // On Node 20 the SDK warns on stderr that later releases need Node 22; no error may appear.
-    expect(step.stdout).not.toMatch(/^::error::/m);
-    expect(step.stderr).not.toMatch(/error/i);
-    expect(step.code, step.stdout).toBe(0);
-  }
 
   /** Main step, the sync (with the user's flags), post step: the whole job. */
   async function deployJob(options: {
@@ -136,7 +119,7 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
     // The sync log would have said "everything changed": every file has a new mtime.
     expect(syncLog.match(/^upload: /gm)).toHaveLength(5);
 
-    expect(await invalidatedPaths(distributionId)).toEqual([["/about", "/about/", "/about/index.html"]]);
+    expect(await invalidatedPaths(cloudfront, distributionId)).toEqual([["/about", "/about/", "/about/index.html"]]);
     expect(post.outputs.status).toBe("completed");
     expect(post.outputs.paths?.split("\n").sort()).toEqual(["/about", "/about/", "/about/index.html"]);
     // Drift fix (README): the summary shows the core's describeDiff line, as the log and the CLI do.
@@ -154,7 +137,7 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
     const { main } = await deployJob({ bucket, distributionId });
 
     expect(main.outputs["change-count"]).toBe("2");
-    expect(await invalidatedPaths(distributionId)).toEqual([["/css/site.css", "/media/big.bin"]]);
+    expect(await invalidatedPaths(cloudfront, distributionId)).toEqual([["/css/site.css", "/media/big.bin"]]);
     // Other objects verified by their MD5 ETags: these are edits, not possibly encrypted objects.
     expect(main.stdout).not.toMatch(/SSE-KMS|::warning::/);
     expect(main.stdout).toMatch(/\(0 added, 2 modified, 0 deleted, 0 unverifiable\)/);
@@ -171,11 +154,11 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
     // A sync without --delete leaves the objects: nothing changed, nothing to invalidate.
     expect(kept.main.outputs["change-count"]).toBe("0");
     expect(kept.post.outputs.status).toBe("skipped");
-    expect(await invalidatedPaths(withDelete)).toEqual([]);
+    expect(await invalidatedPaths(cloudfront, withDelete)).toEqual([]);
 
     const deleted = await deployJob({ bucket, distributionId: withDelete });
     expect(deleted.syncLog.match(/^delete: /gm)).toHaveLength(2);
-    expect(await invalidatedPaths(withDelete)).toEqual([
+    expect(await invalidatedPaths(cloudfront, withDelete)).toEqual([
       ["/about", "/about/", "/about/index.html", "/blog/my%20post.html"],
     ]);
   });
@@ -199,7 +182,7 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
       expect(main.outputs["change-count"]).toBe("5");
       expect(main.stdout).toMatch(/^::warning::.*probably encrypted with SSE-KMS or SSE-C/m);
       expect(post.outputs.status).toBe("completed");
-      expect((await invalidatedPaths(distributionId))[0]).toEqual(
+      expect((await invalidatedPaths(cloudfront, distributionId))[0]).toEqual(
         expect.arrayContaining(["/index.html", "/about/index.html", "/media/big.bin", "/blog/my%20post.html"]),
       );
     } finally {
@@ -232,13 +215,13 @@ describe.skipIf(!ready)("diff mode: main step, the user's sync, post step", { ti
     );
     expectSuccess(invalidate);
     expect(invalidate.outputs.status).toMatch(/^(completed|in-progress)$/);
-    expect(await invalidatedPaths(distributionId)).toEqual([["/", "/index.html"]]);
+    expect(await invalidatedPaths(cloudfront, distributionId)).toEqual([["/", "/index.html"]]);
 
     // The diff step's own post step then does nothing: no second invalidation.
     const post = await runStep(job, diffInputs, moto.env, diff.state);
     expectSuccess(post);
     expect(post.stdout).toContain("nothing to do");
-    expect(await invalidatedPaths(distributionId)).toHaveLength(1);
+    expect(await invalidatedPaths(cloudfront, distributionId)).toHaveLength(1);
   });
 
   it("fails the main step, before the sync, when the bucket cannot be listed", async () => {

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } from "@aws-sdk/client-cloudfront";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
   createDistributionWithOrigin,
   hasAwsCli,
@@ -18,7 +18,8 @@ import {
   writeFreshBuild,
 } from "test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DIST, type Job, newJob, runStep, type StepRun } from "./support/runner.js";
+import { expectSuccess, invalidatedPaths } from "./support/invalidations.js";
+import { DIST, type Job, newJob, runStep } from "./support/runner.js";
 
 const BUCKET = "site-bucket";
 const site = { "index.html": "<h1>Home</h1>", "about/index.html": "<h1>About</h1>", "gone.html": "bye" };
@@ -45,21 +46,6 @@ describe.skipIf(!hasMoto() || !hasAwsCli())("the distribution read through dist/
   const aws = (args: string[]) => runAwsCli(moto, args, { home: job.root });
   const prodDistribution = () => createDistributionWithOrigin(moto, { bucket: BUCKET, originPath: "/prod" });
 
-  async function invalidatedPaths(distributionId: string): Promise<string[][]> {
-    const listed = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
-    const result: string[][] = [];
-    for (const item of listed.InvalidationList?.Items ?? []) {
-      const got = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }));
-      result.push([...(got.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort());
-    }
-    return result;
-  }
-
-  function expectSuccess(step: StepRun): void {
-    expect(step.stdout).not.toMatch(/^::error::/m);
-    expect(step.code, step.stdout).toBe(0);
-  }
-
   it("diff mode: s3://site-bucket/prod/ and OriginPath /prod invalidate /index.html, not /prod/index.html", async () => {
     const { id } = await prodDistribution();
     aws(["s3", "sync", await writeFreshBuild(join(job.workspace, "public"), site), `s3://${BUCKET}/prod/`]);
@@ -75,7 +61,7 @@ describe.skipIf(!hasMoto() || !hasAwsCli())("the distribution read through dist/
     const post = await runStep(job, inputs, moto.env, main.state);
     expectSuccess(post);
 
-    expect(await invalidatedPaths(id)).toEqual([["/", "/gone.html", "/index.html"]]);
+    expect(await invalidatedPaths(cloudfront, id)).toEqual([["/", "/gone.html", "/index.html"]]);
     expect(post.stdout).not.toMatch(/^::warning::/m);
     expect(post.stdout).toContain('Key prefix "prod/", from the distribution\'s origin path (s3-prefix is empty).');
     expect(post.summary).toContain("Key prefix `prod/`, from the distribution's origin path");
@@ -86,7 +72,7 @@ describe.skipIf(!hasMoto() || !hasAwsCli())("the distribution read through dist/
     await writeFile(join(job.workspace, "sync.log"), `upload: public/a.html to s3://${BUCKET}/www/a.html\n`);
     const step = await runStep(job, { "distribution-id": id, "sync-log": "sync.log", "s3-prefix": "www" }, moto.env);
     expectSuccess(step);
-    expect(await invalidatedPaths(id)).toEqual([["/a.html"]]);
+    expect(await invalidatedPaths(cloudfront, id)).toEqual([["/a.html"]]);
     expect(step.stdout).toMatch(/^::warning::.*input "s3-prefix".*prod/m);
   });
 
@@ -95,7 +81,7 @@ describe.skipIf(!hasMoto() || !hasAwsCli())("the distribution read through dist/
     const paths = "/index.html\n/docs/*";
     const step = await runStep(job, { "distribution-id": domainName, paths }, moto.env);
     expectSuccess(step);
-    expect(await invalidatedPaths(id)).toEqual([["/docs/*", "/index.html"]]);
+    expect(await invalidatedPaths(cloudfront, id)).toEqual([["/docs/*", "/index.html"]]);
     expect(step.outputs["invalidation-ids"]).toMatch(/^\S+$/);
     expect(step.summary).toContain(`| \`${id}\` |`);
     const cost = "Cost: 2 paths billed (free: 500 deploys like this a month fit the 1,000 free paths)";
@@ -116,6 +102,6 @@ describe.skipIf(!hasMoto() || !hasAwsCli())("the distribution read through dist/
     );
     expect(step.outputs.status).toBe("failed");
     expect(step.summary).toMatch(/\*\*Failed:\*\* Configuration error: input "cache-tags"/);
-    expect(await invalidatedPaths(id)).toEqual([]);
+    expect(await invalidatedPaths(cloudfront, id)).toEqual([]);
   });
 });
