@@ -4,7 +4,8 @@
 // 1. starts moto_server (a local AWS emulator) on a free loopback port, if it is installed;
 // 2. creates a CloudFront distribution in it;
 // 3. runs the three real bundles against it, the way their hosts do:
-//    - the CLI (packages/cli/dist) on a sample `aws s3 sync` log,
+//    - the CLI (packages/cli/dist) on a generated 240-post blog's deploy, which collapses into
+//      wildcards, with the plan's cost next to `/*` and one path per file; then on a small log,
 //    - the GitHub Action (packages/github-action/dist) with INPUT_* variables and GITHUB_OUTPUT,
 //    - the Lambda (packages/codepipeline-lambda/dist) with a CodePipeline event, a small local
 //      stand-in playing CodePipeline's job API (moto has none);
@@ -14,7 +15,7 @@
 // started, on success, on error and on Ctrl-C. Plain Node (20+), no dependencies of its own except
 // the CloudFront client the CLI package already installs, used for the final status listing.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createRequire } from "node:module";
 import { createServer as createNetServer } from "node:net";
@@ -298,7 +299,7 @@ async function startCodePipelineStandIn() {
 
 // --------------------------------------------------------------------------------- the three runs
 async function runCli(distributionId, awsEnv, dryRun) {
-  console.log(bold("\n3a. The CLI, on a sample `aws s3 sync` log"));
+  console.log(bold("\n3b. The CLI, on a small `aws s3 sync` log with odd names and a failed upload"));
   if (missingBundle(CLI)) return undefined;
   const args = [
     CLI,
@@ -334,7 +335,7 @@ function actionDefaults() {
 }
 
 async function runAction(distributionId, awsEnv, dryRun) {
-  console.log(bold("\n3b. The GitHub Action's dist/, the way a runner runs it"));
+  console.log(bold("\n3c. The GitHub Action's dist/, the way a runner runs it"));
   if (missingBundle(ACTION)) return undefined;
   const root = tempDir("cf-demo-runner-");
   const workspace = join(root, "workspace");
@@ -411,7 +412,7 @@ process.stdout.write("HANDLER_RESULT " + JSON.stringify(result) + "\\n");
 `;
 
 async function runLambda(distributionId, awsEnv) {
-  console.log(bold("\n3c. The Lambda's dist/, invoked with a CodePipeline job event"));
+  console.log(bold("\n3d. The Lambda's dist/, invoked with a CodePipeline job event"));
   if (missingBundle(LAMBDA)) return undefined;
   const codePipeline = await startCodePipelineStandIn();
   const jobId = crypto.randomUUID();
@@ -454,6 +455,100 @@ async function runLambda(distributionId, awsEnv) {
   }
   if (codePipeline.results.length === 0) console.log("      nothing (the action would time out after 20 minutes)");
   return { ...run, results: codePipeline.results };
+}
+
+
+// ------------------------------------------------------------------- a realistic deploy to plan
+/**
+ * A generated blog, as a static site generator writes it, and the sync log of one deploy: a new
+ * post shifts every page of the paginated listing, touches its tags' pages, the feed, the sitemap
+ * and the home page. Enough files that one path per file is costly, few enough to read the plan.
+ */
+function writeBlogDeploy() {
+  const root = tempDir("cf-demo-site-");
+  const site = join(root, "public");
+  const files = ["index.html", "about/index.html", "feed.xml", "sitemap.xml", "css/main.css", "js/app.js"];
+  const posts = 240;
+  const perPage = 10;
+  const tags = ["aws", "cloudfront", "s3", "ci", "static-sites", "performance", "security", "tooling"];
+  for (let i = 1; i <= posts; i++) files.push(`blog/posts/post-${i}/index.html`, `img/posts/post-${i}.jpg`);
+  for (let page = 2; page <= Math.ceil((posts + 1) / perPage); page++) files.push(`blog/page/${page}/index.html`);
+  files.push("blog/index.html", ...tags.map((tag) => `tags/${tag}/index.html`));
+  files.push(`blog/posts/post-${posts + 1}/index.html`, `img/posts/post-${posts + 1}.jpg`);
+  for (const file of files) {
+    mkdirSync(dirname(join(site, file)), { recursive: true });
+    writeFileSync(join(site, file), `${file}\n`);
+  }
+  // What `aws s3 sync public/ s3://my-site-bucket/site/` printed for the deploy of post 241.
+  const changed = [
+    `blog/posts/post-${posts + 1}/index.html`,
+    `img/posts/post-${posts + 1}.jpg`,
+    "blog/index.html",
+    ...Array.from({ length: Math.ceil((posts + 1) / perPage) - 1 }, (_, i) => `blog/page/${i + 2}/index.html`),
+    "tags/aws/index.html",
+    "tags/cloudfront/index.html",
+    "feed.xml",
+    "sitemap.xml",
+    "index.html",
+  ];
+  const log = join(root, "sync.log");
+  writeFileSync(log, changed.map((key) => `upload: public/${key} to s3://my-site-bucket/site/${key}`).join("\n"));
+  return { site, log, files: files.length, changed: changed.length };
+}
+
+/** The plan next to `/*` and one path per file: paths billed, a month of daily deploys, cache kept. */
+function printComparison(json) {
+  const { cost } = json;
+  if (!cost) return;
+  const unchanged = cost.keptWarm ? cost.keptWarm.vsEverything + cost.keptWarm.lostVsPerFile : undefined;
+  const month = (paths) => {
+    const usd = Math.max(0, paths * 30 - 1000) * 0.005;
+    return usd === 0 ? "free" : `USD ${usd.toFixed(2)}`;
+  };
+  const kept = (n) => (unchanged ? `${n} of ${unchanged} (${Math.round((100 * n) / unchanged)}%)` : "?");
+  const rows = [
+    ["", "paths billed", "30 deploys a month", "unchanged URLs kept cached"],
+    ["this plan", String(cost.pathsBilled), month(cost.pathsBilled), kept(cost.keptWarm?.vsEverything ?? 0)],
+    ["/*", "1", month(1), kept(0)],
+    ["one path per file", String(cost.perFile.pathsBilled), month(cost.perFile.pathsBilled), kept(unchanged ?? 0)],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const row of rows) console.log(`    ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}`);
+  console.log(dim("    (the first 1,000 paths a month are free per account, then USD 0.005 a path)"));
+}
+
+async function runCliDeploy(distributionId, awsEnv, dryRun) {
+  console.log(bold("\n3a. The CLI on a real-sized deploy: one new post on a 240-post blog"));
+  if (missingBundle(CLI)) return undefined;
+  const deploy = writeBlogDeploy();
+  console.log(
+    `    the site: ${deploy.files} files; the sync log: ${deploy.changed} uploads under s3://my-site-bucket/site/` +
+      (dryRun ? "" : "\n    no --s3-prefix: the CLI reads the distribution's origin path (/site) to map keys to URLs"),
+  );
+  const args = (extra) => [
+    CLI,
+    ...(distributionId ? ["--distribution-id", distributionId] : []),
+    "--sync-log",
+    deploy.log,
+    "--site-dir",
+    deploy.site,
+    ...(dryRun ? ["--dry-run", "--s3-prefix", S3_PREFIX] : []),
+    ...extra,
+  ];
+  console.log(`    $ node ${rel(CLI)} --distribution-id ${distributionId ?? "(none)"} --sync-log sync.log --site-dir public${dryRun ? " --dry-run" : " --wait"}`);
+  const run = await runStep(args(dryRun ? [] : ["--wait", "--wait-timeout", "20"]), { env: cleanEnv(awsEnv) });
+  console.log(`    → exit code ${run.code}`);
+  // The same plan as data, for the comparison (a dry run: nothing is sent twice).
+  const json = await runStep(args(dryRun ? ["--json"] : ["--dry-run", "--json", "--s3-prefix", S3_PREFIX]), {
+    env: cleanEnv(awsEnv),
+    quietStdout: true,
+  });
+  try {
+    printComparison(JSON.parse(json.stdout));
+  } catch {
+    console.log("    (no comparison: the CLI printed no JSON)");
+  }
+  return run;
 }
 
 // ------------------------------------------------------------------------------- final listing
@@ -509,7 +604,9 @@ async function main() {
     console.log('    The local AWS emulator is missing. Install it with:  pip install "moto[server]"');
     console.log("    Running the plan as a dry run instead. Skipped, because they need a CloudFront to talk to:");
     console.log("      - creating a distribution (2), sending invalidations (3) and listing them (4);");
-    console.log("      - the Lambda (3c): it has no dry run; a CodePipeline job always creates invalidations.");
+    console.log("      - the Lambda (3d): it has no dry run; a CodePipeline job always creates invalidations.");
+    const deploy = await runCliDeploy(undefined, {}, true);
+    check("CLI dry run (deploy)", deploy, (r) => r.code === 0);
     const cli = await runCli(undefined, {}, true);
     check("CLI dry run", cli, (r) => r.code === 0);
     const action = await runAction(undefined, {}, true);
@@ -523,6 +620,8 @@ async function main() {
     console.log(`    ${distribution.id} (${distribution.domain ?? "no domain"}), origin my-site-bucket/site`);
     const awsEnv = { ...FAKE_CREDENTIALS, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL_CLOUDFRONT: endpoint };
 
+    const deploy = await runCliDeploy(distribution.id, awsEnv, false);
+    check("CLI (deploy)", deploy, (r) => r.code === 0);
     const cli = await runCli(distribution.id, awsEnv, false);
     check("CLI", cli, (r) => r.code === 0);
     const action = await runAction(distribution.id, awsEnv, false);
