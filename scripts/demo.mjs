@@ -457,7 +457,6 @@ async function runLambda(distributionId, awsEnv) {
   return { ...run, results: codePipeline.results };
 }
 
-
 // ------------------------------------------------------------------- a realistic deploy to plan
 /**
  * A generated blog, as a static site generator writes it, and the sync log of one deploy: a new
@@ -513,7 +512,13 @@ function printComparison(json) {
     ["one path per file", String(cost.perFile.pathsBilled), month(cost.perFile.pathsBilled), kept(unchanged ?? 0)],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const row of rows) console.log(`    ${row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()}`);
+  for (const row of rows)
+    console.log(
+      `    ${row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd()}`,
+    );
   console.log(dim("    (the first 1,000 paths a month are free per account, then USD 0.005 a path)"));
 }
 
@@ -535,7 +540,9 @@ async function runCliDeploy(distributionId, awsEnv, dryRun) {
     ...(dryRun ? ["--dry-run", "--s3-prefix", S3_PREFIX] : []),
     ...extra,
   ];
-  console.log(`    $ node ${rel(CLI)} --distribution-id ${distributionId ?? "(none)"} --sync-log sync.log --site-dir public${dryRun ? " --dry-run" : " --wait"}`);
+  console.log(
+    `    $ node ${rel(CLI)} --distribution-id ${distributionId ?? "(none)"} --sync-log sync.log --site-dir public${dryRun ? " --dry-run" : " --wait"}`,
+  );
   const run = await runStep(args(dryRun ? [] : ["--wait", "--wait-timeout", "20"]), { env: cleanEnv(awsEnv) });
   console.log(`    → exit code ${run.code}`);
   // The same plan as data, for the comparison (a dry run: nothing is sent twice).
