@@ -12,13 +12,18 @@ const xml = (text: string): string =>
 /**
  * Creates in moto a distribution whose one origin is the S3 REST endpoint of `bucket`
  * (`<bucket>.s3.amazonaws.com`) with `originPath` (`/prod`, or `""` for none), and the alternate
- * domain names `aliases`. The request body has the shape of `createTestDistribution`'s. moto keeps
+ * domain names `aliases`: the body the AWS CLI sends for `create-distribution`, with every element moto needs. moto keeps
  * OriginPath and Aliases in GetDistributionConfig, but lists no Aliases in ListDistributions: there a
  * distribution is found by its `*.cloudfront.net` name only.
  */
 export async function createDistributionWithOrigin(
   server: MotoServer,
-  options: { readonly bucket: string; readonly originPath: string; readonly aliases?: readonly string[] },
+  options: {
+    readonly bucket: string;
+    readonly originPath: string;
+    readonly aliases?: readonly string[];
+    readonly comment?: string;
+  },
 ): Promise<CreatedDistribution> {
   const aliases = options.aliases ?? [];
   const callerReference = `origin-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -35,8 +40,10 @@ export async function createDistributionWithOrigin(
     "<DefaultCacheBehavior><TargetOriginId>site</TargetOriginId><ForwardedValues><QueryString>false</QueryString>" +
     "<Cookies><Forward>none</Forward></Cookies></ForwardedValues><TrustedSigners><Enabled>false</Enabled>" +
     "<Quantity>0</Quantity></TrustedSigners><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy><MinTTL>0</MinTTL>" +
-    `</DefaultCacheBehavior><Enabled>true</Enabled><Comment>origin ${xml(options.bucket)}</Comment></DistributionConfig>`;
-  // moto_server may answer 500 on a loaded machine: a few tries, each with its own caller reference.
+    `</DefaultCacheBehavior><Enabled>true</Enabled><Comment>${xml(options.comment ?? `origin ${options.bucket}`)}</Comment></DistributionConfig>`;
+  // moto_server has answered 500 here on a loaded 2-CPU machine (a test's setup, not the code under
+  // test): try again, a few times, each with its own caller reference. A distribution created before a
+  // lost answer is left unused.
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(`${server.endpoint}/2020-05-31/distribution`, {
       method: "POST",
@@ -56,4 +63,9 @@ export async function createDistributionWithOrigin(
     }
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }
+}
+
+/** Creates a minimal S3-origin distribution (bucket `site`, no origin path) in moto and returns its id. */
+export async function createTestDistribution(server: MotoServer, comment = "test"): Promise<string> {
+  return (await createDistributionWithOrigin(server, { bucket: "site", originPath: "", comment })).id;
 }

@@ -70,41 +70,6 @@ export async function resetMoto(server: MotoServer): Promise<void> {
   await fetch(`${server.endpoint}/moto-api/reset`, { method: "POST" });
 }
 
-/** Creates a minimal S3-origin distribution in moto and returns its id. */
-export async function createTestDistribution(server: MotoServer, comment = "test"): Promise<string> {
-  const callerReference = `test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  // The body the AWS CLI sends for `create-distribution --origin-domain-name`: moto needs every element.
-  const body =
-    '<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">' +
-    `<CallerReference>${callerReference}</CallerReference>` +
-    "<Origins><Quantity>1</Quantity><Items><Origin><Id>site</Id><DomainName>site.s3.amazonaws.com</DomainName>" +
-    "<OriginPath /><S3OriginConfig><OriginAccessIdentity /></S3OriginConfig></Origin></Items></Origins>" +
-    "<DefaultCacheBehavior><TargetOriginId>site</TargetOriginId><ForwardedValues><QueryString>false</QueryString>" +
-    "<Cookies><Forward>none</Forward></Cookies></ForwardedValues><TrustedSigners><Enabled>false</Enabled>" +
-    "<Quantity>0</Quantity></TrustedSigners><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy><MinTTL>0</MinTTL>" +
-    `</DefaultCacheBehavior><Enabled>true</Enabled><Comment>${comment}</Comment></DistributionConfig>`;
-  // moto_server has answered 500 here on a loaded 2-CPU machine (a test's setup, not the code under
-  // test): try again, a few times. A distribution created before a lost answer is left unused.
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${server.endpoint}/2020-05-31/distribution`, {
-      method: "POST",
-      // moto_server picks the service from the credential scope of the Authorization header.
-      headers: {
-        "content-type": "application/xml",
-        authorization: `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.AWS_ACCESS_KEY_ID}/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: body.replace(callerReference, `${callerReference}-${attempt}`),
-    });
-    const text = await response.text();
-    const id = /<Id>([A-Z0-9]+)<\/Id>/.exec(text)?.[1];
-    if (response.ok && id) return id;
-    if (response.status < 500 || attempt === 3) {
-      throw new Error(`creating a distribution in moto failed (${response.status}): ${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-  }
-}
-
 export interface AwsCliOptions {
   /** A folder of the test's own: HOME, and where the (absent) AWS config and credentials files are looked for. */
   readonly home: string;
