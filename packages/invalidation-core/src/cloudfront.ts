@@ -323,7 +323,7 @@ export function distributionInvalidationApi(client: CloudFrontClient, distributi
 }
 
 /** Every target a distribution, through `client`: the engine's default. */
-export const distributionApis =
+const distributionApis =
   (client: CloudFrontClient): InvalidationApis =>
   (distributionId) =>
     distributionInvalidationApi(client, distributionId);

@@ -288,17 +288,6 @@ export function formatChangeList(reportOrKeys: ContentDiffReport | readonly stri
   return text;
 }
 
-/** A change list, and the changed keys that no line of it can hold (none since keys can be quoted). */
-export interface ChangeListSplit {
-  readonly text: string;
-  readonly unlisted: readonly string[];
-}
-
-/** @deprecated every key now has a line (see formatChangeList); kept while the adapters move off it. */
-export function splitChangeList(keys: readonly string[]): ChangeListSplit {
-  return { text: formatChangeList(keys), unlisted: [] };
-}
-
 function changeListLine(key: string): string {
   const readsAs = (line: string) => {
     const parsed = parseChanges(line);

@@ -248,13 +248,6 @@ export function unsentOf(state: SendState, batches: readonly (readonly string[])
   );
 }
 
-/** True when every batch is created and (with `wait`) every invalidation was seen Completed. */
-export function isFinished(state: SendState, batches: readonly (readonly string[])[]): boolean {
-  return state.distributions.every(
-    (d) => d.nextBatch >= batches.length && (!state.wait || d.invalidations.every((inv) => inv.completed)),
-  );
-}
-
 /**
  * Runs one round. Throws the classified error that ends the run: configuration and permission
  * errors at once, transient ones after {@link MAX_TRANSIENT_ROUNDS} failing rounds in a row,
