@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import { ConfigurationError, classifyError, errorName } from "./errors.js";
 import type { ResolvedTenant } from "./invalidation-target.js";
+import { checkCount } from "./validators.js";
 
 export interface CloudFrontClientOptions {
   /** SDK attempts per call (standard retry strategy). Default 3. */
@@ -41,12 +42,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
  * const client = createCloudFrontClient({ maxAttempts: 5 });
  */
 export function createCloudFrontClient(options: CloudFrontClientOptions = {}): CloudFrontClient {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new ConfigurationError(
-      `maxAttempts must be a whole number of at least 1, got ${JSON.stringify(options.maxAttempts)}`,
-    );
-  }
+  const maxAttempts = checkCount(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, "maxAttempts");
   // An explicit region wins over AWS_REGION; the endpoint and credentials are left to the SDK's
   // own resolution from the environment (AWS_ENDPOINT_URL_CLOUDFRONT, AWS_ENDPOINT_URL, profiles, ...).
   return new CloudFrontClient({

@@ -13,6 +13,7 @@ import { ConfigurationError, classifyError, errorName, PermissionError, Transien
 import { normalizeS3Prefix } from "./s3-location.js";
 import { walkSiteFiles } from "./site-listing.js";
 import { parseChanges } from "./sync-log.js";
+import { checkCount } from "./validators.js";
 
 export {
   AWS_CLI_MULTIPART_DEFAULTS,
@@ -173,12 +174,7 @@ export async function diffSiteAgainstBucket(options: ContentDiffOptions): Promis
     "multipartThresholdBytes",
     0,
   );
-  const concurrency = options.concurrency ?? DEFAULT_HASH_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigurationError(
-      `concurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
-    );
-  }
+  const concurrency = checkCount(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
   // An access point ARN may stand for the bucket (it holds a `/`); a bucket name may not.
   if (options.bucket.trim() === "" || (options.bucket.includes("/") && !options.bucket.startsWith("arn:"))) {
     throw new ConfigurationError(

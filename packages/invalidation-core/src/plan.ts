@@ -2,6 +2,7 @@ import { ConfigurationError } from "./errors.js";
 import { chooseCover } from "./plan-exact.js";
 import { type ChangedKeys, type PackedPaths, packCodeUnits, partitionChanged } from "./plan-partition.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
+import { checkCount } from "./validators.js";
 
 /** CloudFront's per-distribution limits on paths in progress at one time. */
 export interface InvalidationLimits {
@@ -123,12 +124,12 @@ export function planInvalidationUsing(
   options: PlanOptions,
   search: { readonly seal: boolean },
 ): InvalidationPlan {
-  const maxPaths = wholeNumber(options.maxPaths, "maxPaths");
+  const maxPaths = checkCount(options.maxPaths, "maxPaths");
   const limits = options.limits ?? CLOUDFRONT_LIMITS;
-  wholeNumber(limits.maxFilePaths, "limits.maxFilePaths");
-  wholeNumber(limits.maxWildcardPaths, "limits.maxWildcardPaths");
+  checkCount(limits.maxFilePaths, "limits.maxFilePaths");
+  checkCount(limits.maxWildcardPaths, "limits.maxWildcardPaths");
   const maxWildcards =
-    options.maxWildcards === undefined ? limits.maxWildcardPaths : wholeNumber(options.maxWildcards, "maxWildcards");
+    options.maxWildcards === undefined ? limits.maxWildcardPaths : checkCount(options.maxWildcards, "maxWildcards");
   const urlsPerPath = options.urlsPerPath ?? DEFAULT_URLS_PER_PATH;
   if (typeof urlsPerPath !== "number" || !(urlsPerPath >= 0) || !Number.isFinite(urlsPerPath)) {
     throw new ConfigurationError(`urlsPerPath must be a number of at least 0, got ${JSON.stringify(urlsPerPath)}`);
@@ -209,13 +210,6 @@ export function splitIntoBatches(paths: readonly string[], limits: InvalidationL
     batches.push(batch);
   }
   return batches;
-}
-
-function wholeNumber(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 /** The changed paths, validated and split; exact paths that a changed wildcard covers are dropped. */
