@@ -25,7 +25,7 @@ import {
   type UnsentBatch,
 } from "./errors.js";
 import { type ResolvedTenant, resolveTenant } from "./invalidation-target.js";
-import type { KeyMappingOptions } from "./paths.js";
+import { isDistributionId, type KeyMappingOptions } from "./paths.js";
 import { CLOUDFRONT_LIMITS, type InvalidationLimits } from "./plan.js";
 import {
   advanceSending,
@@ -341,8 +341,6 @@ interface Targets {
   readonly warnings: readonly string[];
 }
 
-const DISTRIBUTION_ID = /^[A-Z0-9]{10,20}$/;
-
 /**
  * What the distributions themselves tell (issue 17): names resolve to ids (ListDistributions, only
  * when a name is given); with `readDistribution`, the origin that serves the synced bucket gives the
@@ -360,7 +358,7 @@ async function readTargets(
   const prefixName = names.keyPrefix ?? "the key prefix";
   const given = request.mapping?.s3Prefix;
   const givenPrefix = given === undefined ? undefined : { value: given, from: "given" as const };
-  const distributions = request.distributionIds.every((id) => DISTRIBUTION_ID.test(id))
+  const distributions = request.distributionIds.every(isDistributionId)
     ? request.distributionIds
     : await resolveDistributionIds(cloudFront(), request.distributionIds, distributionName);
   const tenants = new Map<string, ResolvedTenant>();

@@ -399,6 +399,17 @@ export function parseInvalidationPath(input: string): string {
 }
 
 const DISTRIBUTION_ID = /^[A-Z0-9]{10,20}$/;
+
+/**
+ * Whether `value` is already a distribution id, as {@link parseDistributionId} returns it
+ * (10 to 20 upper-case letters and digits), so that it needs no look-up.
+ *
+ * @example isDistributionId("E2QWRUHAPOMQZL") // true; isDistributionId("www.example.com") // false
+ */
+export function isDistributionId(value: string): boolean {
+  return DISTRIBUTION_ID.test(value);
+}
+
 const DISTRIBUTION_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/([A-Za-z0-9]+)$/;
 const FIND_ID =
   'find it in the CloudFront console or with `aws cloudfront list-distributions --query "DistributionList.Items[].[Id,DomainName]"`';

@@ -151,7 +151,8 @@ export interface ResumeLimits {
   readonly now: number;
 }
 
-const INVALIDATION_ID = /^[A-Z0-9]{1,64}$/;
+/** The form of an invalidation id CloudFront gives: what a saved state may name. */
+export const INVALIDATION_ID = /^[A-Z0-9]{1,64}$/;
 
 /**
  * Checks a state that came back from outside (a continuation token) against the plan it must

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import * as v from "valibot";
 import { ConfigurationError } from "./errors.js";
-import { MAX_TRANSIENT_ROUNDS, MAX_WATCHED_RUNNING, type SendState } from "./send-engine.js";
+import { INVALIDATION_ID, MAX_TRANSIENT_ROUNDS, MAX_WATCHED_RUNNING, type SendState } from "./send-engine.js";
 
 /**
  * The engine's state as a signed token for a carrier with a size limit (a CodePipeline
@@ -36,7 +36,7 @@ const DOMAIN = "cloudfront-invalidate/send-state/2\n";
 const Whole = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const Delay = v.pipe(Whole, v.maxValue(3_600_000));
 const Bit = v.picklist([0, 1]);
-const InvalidationId = v.pipe(v.string(), v.regex(/^[A-Z0-9]{1,64}$/));
+const InvalidationId = v.pipe(v.string(), v.regex(INVALIDATION_ID));
 // A distribution id (the core's form) or a distribution tenant id.
 const TargetId = v.pipe(v.string(), v.regex(/^(?:[A-Z0-9]{10,20}|dt_[A-Za-z0-9]{1,64})$/));
 // [version, origin, plan digest, wait, startedAt, deadline, phase, slot delay, poll delay,
