@@ -9,8 +9,8 @@ import {
   ListInvalidationsCommand,
   ListInvalidationsForDistributionTenantCommand,
 } from "@aws-sdk/client-cloudfront";
+import type { ResolvedTenant } from "./distribution-tenant.js";
 import { ConfigurationError, classifyError, errorName } from "./errors.js";
-import type { ResolvedTenant } from "./invalidation-target.js";
 import { checkCount } from "./validators.js";
 
 export interface CloudFrontClientOptions {

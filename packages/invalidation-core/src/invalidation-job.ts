@@ -17,6 +17,7 @@ import {
   readDistributionConfig,
   resolveDistributionIds,
 } from "./distribution.js";
+import { type ResolvedTenant, resolveTenant } from "./distribution-tenant.js";
 import {
   ConfigurationError,
   classifyError,
@@ -24,7 +25,6 @@ import {
   type InvalidationError,
   type UnsentBatch,
 } from "./errors.js";
-import { type ResolvedTenant, resolveTenant } from "./invalidation-target.js";
 import { isDistributionId, type KeyMappingOptions } from "./paths.js";
 import { CLOUDFRONT_LIMITS, type InvalidationLimits } from "./plan.js";
 import {
@@ -232,18 +232,19 @@ export async function runInvalidation(
   };
   let state: SendState | undefined;
   try {
+    const now = clock.now();
     state =
       request.resume === undefined
         ? startSending({
             distributionIds: base.distributionIds,
             batches,
             wait: request.wait,
-            now: clock.now(),
-            deadline: clock.now() + request.waitTimeoutMs,
+            now,
+            deadline: now + request.waitTimeoutMs,
             ...(deps.timing === undefined ? {} : { timing: deps.timing }),
           })
         : checkResumedState(request.resume, base.distributionIds, batches, {
-            now: clock.now(),
+            now,
             maxDurationMs: deps.maxDurationMs ?? Number.POSITIVE_INFINITY,
           });
     for (;;) {
@@ -408,7 +409,7 @@ async function readTargets(
       derived.add(origin.keyPrefix);
     }
   }
-  if (given !== undefined) return { distributionIds, tenants, warnings, keyPrefix: { value: given, from: "given" } };
+  if (givenPrefix !== undefined) return { distributionIds, tenants, warnings, keyPrefix: givenPrefix };
   if (derived.size > 1) {
     warnings.push(
       `the distributions serve bucket ${JSON.stringify(bucket)} from different key prefixes (${[...derived].map((p) => JSON.stringify(p)).join(", ")}): ` +

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheTagHeader, parseCacheTagList, requireCacheTagConfig } from "../src/cache-tags.js";
 import { distributionInvalidationApi, tenantInvalidationApi } from "../src/cloudfront.js";
 import { readDistributionConfig, readOriginPrefix, resolveDistributionIds } from "../src/distribution.js";
+import { resolveTenant } from "../src/distribution-tenant.js";
 import { ConfigurationError, PermissionError } from "../src/errors.js";
-import { resolveTenant } from "../src/invalidation-target.js";
 
 // Real SDK requests and XML parsing against the project's CloudFront stand-in, for what moto_server
 // lacks (see distribution.moto.test.ts): aliases in ListDistributions and its pages, OAC and

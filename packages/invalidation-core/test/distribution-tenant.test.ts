@@ -15,8 +15,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { distributionInvalidationApi, tenantInvalidationApi } from "../src/cloudfront.js";
+import { type ResolvedTenant, resolveTenant } from "../src/distribution-tenant.js";
 import { ConfigurationError, errorName, PermissionError } from "../src/errors.js";
-import { type ResolvedTenant, resolveTenant } from "../src/invalidation-target.js";
 
 const cloudFront = mockClient(CloudFrontClient);
 const client = new CloudFrontClient({ region: "us-east-1" });

@@ -9,10 +9,6 @@ import { ConfigurationError, classifyError, errorName } from "./errors.js";
 
 const show = (value: string): string => JSON.stringify(value);
 
-// ---------------------------------------------------------------------------------------------
-// Distribution tenants
-// ---------------------------------------------------------------------------------------------
-
 /** A distribution tenant, as far as invalidating it needs. */
 export interface ResolvedTenant {
   readonly id: string;
