@@ -5,6 +5,7 @@ import {
   classifyError,
   type InvalidationError,
   type KeyMappingOptions,
+  normalizeS3Prefix,
   PermissionError,
   TransientError,
 } from "invalidation-core";
@@ -30,7 +31,7 @@ import {
   readInputArtifacts,
 } from "./codepipeline-event.js";
 import type { Logger } from "./logger.js";
-import { type ArtifactInput, type JobConfig, normalizePrefix } from "./user-parameters.js";
+import type { ArtifactInput, JobConfig } from "./user-parameters.js";
 
 /** What this job invalidates, as the core's request takes it, and what to do once all of it succeeded. */
 export interface JobInput {
@@ -150,7 +151,7 @@ export function createJobInputReader(deps: JobInputDeps): ReadJobInput {
       manifest: where,
       ...{ added: added.length, changed: changed.length, removed: removed.length, unchanged },
     });
-    const served = normalizePrefix(config.s3Prefix);
+    const served = normalizeS3Prefix(config.s3Prefix ?? "");
     const deployed = (name: string) => `${input.deployPrefix}${name}`;
     return {
       ...common,
@@ -223,7 +224,7 @@ function locateManifest(
   const prefix = env[MANIFEST_PREFIX_ENV];
   return manifestLocation({
     bucket,
-    ...(prefix === undefined ? {} : { keyPrefix: normalizePrefix(prefix) }),
+    ...(prefix === undefined ? {} : { keyPrefix: normalizeS3Prefix(prefix) }),
     ...(input.manifestKey === undefined ? {} : { manifestKey: input.manifestKey }),
     // As the user wrote them (names unresolved), tenants included: what the manifest describes.
     distributionIds: [...config.distributionIds, ...(config.tenants ?? [])],

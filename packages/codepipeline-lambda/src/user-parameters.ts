@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   named,
+  normalizeS3Prefix,
   parseCacheTags,
   parseDistributionIds,
   parseIndexDocument,
@@ -174,12 +175,6 @@ export function parseUserParameters(
   };
 }
 
-/** A key prefix as the manifest and the diff use it: no leading `/`, a trailing `/` unless empty. */
-export function normalizePrefix(prefix: string | undefined): string {
-  const bare = (prefix ?? "").replace(/^\/+/, "");
-  return bare === "" || bare.endsWith("/") ? bare : `${bare}/`;
-}
-
 /**
  * The artifact keys: which input, and the settings that only make sense with one. A setting that
  * would do nothing (s3Prefix without a change list, manifestKey without diffArtifact) is refused,
@@ -224,9 +219,9 @@ function artifactSettings(params: UserParameters): Pick<JobConfig, "input" | "s3
     const input = typeof log === "string" ? { artifact: undefined, path: log } : log;
     return { ...common, input: { kind: "syncLog", ...input } };
   }
-  const served = normalizePrefix(s3Prefix);
+  const served = normalizeS3Prefix(s3Prefix ?? "");
   // Default: the artifact is extracted where the distribution's origin path points.
-  const deployPrefix = normalizePrefix(prefix("deployPrefix") ?? s3Prefix);
+  const deployPrefix = normalizeS3Prefix(prefix("deployPrefix") ?? s3Prefix ?? "");
   if (!deployPrefix.startsWith(served)) {
     // Every changed key would lie outside the served prefix and nothing would be invalidated.
     throw new ConfigurationError(
