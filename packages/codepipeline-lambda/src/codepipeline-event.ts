@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { ArtifactCredentials } from "./artifacts/index.js";
 
 /**
  * The parts of a CodePipeline Invoke event that this function reads. `artifactCredentials`
@@ -98,9 +99,7 @@ export function readInputArtifacts(job: CodePipelineJob): JobInputArtifact[] {
  * The job's `artifactCredentials`: temporary credentials that may read (only) this job's artifacts.
  * Undefined when absent or incomplete. Never log them.
  */
-export function readArtifactCredentials(
-  job: CodePipelineJob,
-): { accessKeyId: string; secretAccessKey: string; sessionToken: string } | undefined {
+export function readArtifactCredentials(job: CodePipelineJob): ArtifactCredentials | undefined {
   const result = v.safeParse(CredentialsSchema, job.data.artifactCredentials);
   if (!result.success) return undefined;
   const { accessKeyId, secretAccessKey, sessionToken } = result.output;

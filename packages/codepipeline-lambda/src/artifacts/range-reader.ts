@@ -47,15 +47,7 @@ export function createS3Client(
   return new S3Client({
     // The artifact store is in the pipeline's region, which is the function's.
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
-    ...(credentials === undefined
-      ? {}
-      : {
-          credentials: {
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken,
-          },
-        }),
+    ...(credentials === undefined ? {} : { credentials }),
     ...(endpoint === undefined ? {} : { endpoint }),
     forcePathStyle: (endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) !== undefined,
     // A store that accepts a connection and never answers must not hold the job past its deadline.
