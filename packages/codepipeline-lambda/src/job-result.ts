@@ -23,7 +23,8 @@ export type JobResult =
       /** Set: the work goes on in a new job carrying it. Output variables only without it. */
       readonly continuationToken?: string;
       readonly percentComplete?: number;
-      readonly outputVariables?: Readonly<Record<string, string>>;
+      /** A list becomes its items joined with commas, as many whole items as fit. */
+      readonly outputVariables?: Readonly<Record<string, string | readonly string[]>>;
     }
   | { readonly type: "failure"; readonly failureType: FailureType; readonly message: string };
 
@@ -72,9 +73,7 @@ function command(jobId: string, result: JobResult): PutJobSuccessResultCommand |
   const outputVariables = Object.fromEntries(
     Object.entries(result.outputVariables ?? {}).map(([key, value]) => [
       key,
-      key.endsWith("Ids")
-        ? joinIds(value.split(",").filter(Boolean), OUTPUT_VARIABLE_LIMIT)
-        : truncate(value, OUTPUT_VARIABLE_LIMIT),
+      typeof value === "string" ? truncate(value, OUTPUT_VARIABLE_LIMIT) : joinIds(value, OUTPUT_VARIABLE_LIMIT),
     ]),
   );
   return new PutJobSuccessResultCommand({ jobId, executionDetails, outputVariables });

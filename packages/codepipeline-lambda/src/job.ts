@@ -5,6 +5,7 @@ import {
   DeadlineExceededError,
   describeCost,
   describeUnfinished,
+  type InvalidationError,
   type InvalidationReport,
   type InvalidationRequest,
   MAX_TRANSIENT_ROUNDS,
@@ -90,7 +91,7 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
     maxDurationMs: MAX_WAIT_TIMEOUT_MINUTES * 60_000,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
   });
-  if (report.error !== undefined) throw failureOf(report, config);
+  if (report.error !== undefined) throw failureOf(report.error, report, config);
   if (report.status === "continuing" && report.state !== undefined) {
     const state = report.state;
     return {
@@ -109,9 +110,9 @@ export async function runJob(deps: JobDeps, job: CodePipelineJob, abortAt: numbe
     summary: finalSummary(report, note),
     invalidationIds: ids,
     outputVariables: {
-      InvalidationIds: ids.join(","),
+      InvalidationIds: ids,
       // Resolved: the ids of distributions named by domain, then the tenants' ids.
-      DistributionIds: report.distributionIds.join(","),
+      DistributionIds: report.distributionIds,
       PathCount: String(changedNothing(report) ? 0 : (report.outcome?.plan.pathCount ?? 0)),
     },
   };
@@ -126,8 +127,7 @@ const NAMES = {
 } as const;
 
 /** The failure of a report; a wait that timed out says which setting ran out and what it leaves. */
-function failureOf(report: InvalidationReport, config: JobConfig): Error {
-  const error = report.error as NonNullable<InvalidationReport["error"]>;
+function failureOf(error: InvalidationError, report: InvalidationReport, config: JobConfig): Error {
   if (!(error instanceof DeadlineExceededError)) return error;
   return new DeadlineExceededError(
     `Timed out after waitTimeoutMinutes=${config.waitTimeoutMinutes}: ${describeUnfinished(report)}. ` +
