@@ -11,14 +11,12 @@ __webpack_require__.d(__webpack_exports__, {
   runDiffStep: () => (/* binding */ runDiffStep)
 });
 
-// UNUSED EXPORTS: STATE, parseSavedDiff
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 22 modules
-var dist = __webpack_require__(8036);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 18 modules
+var dist = __webpack_require__(5244);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
 // EXTERNAL MODULE: ../invalidation-core/dist/cloudfront.js
@@ -144,7 +142,10 @@ var s3_location = __webpack_require__(3411);
 var site_listing = __webpack_require__(2327);
 // EXTERNAL MODULE: ../invalidation-core/dist/sync-log.js
 var sync_log = __webpack_require__(5741);
+// EXTERNAL MODULE: ../invalidation-core/dist/validators.js
+var validators = __webpack_require__(8158);
 ;// CONCATENATED MODULE: ../invalidation-core/dist/content-diff.js
+
 
 
 
@@ -195,10 +196,7 @@ function createS3Client(options = {}, env = process.env) {
 async function diffSiteAgainstBucket(options) {
     const partSizeBytes = requireByteCount(options.partSizeBytes ?? AWS_CLI_MULTIPART_DEFAULTS.partSizeBytes, "partSizeBytes", 1);
     const thresholdBytes = requireByteCount(options.multipartThresholdBytes ?? AWS_CLI_MULTIPART_DEFAULTS.thresholdBytes, "multipartThresholdBytes", 0);
-    const concurrency = options.concurrency ?? DEFAULT_HASH_CONCURRENCY;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new errors/* ConfigurationError */.j1(`concurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`);
-    }
+    const concurrency = (0,validators/* checkCount */.wE)(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
     // An access point ARN may stand for the bucket (it holds a `/`); a bucket name may not.
     if (options.bucket.trim() === "" || (options.bucket.includes("/") && !options.bucket.startsWith("arn:"))) {
         throw new errors/* ConfigurationError */.j1(`bucket must be a bucket name without "/" (the prefix goes in prefix), got ${JSON.stringify(options.bucket)}`);
@@ -302,10 +300,6 @@ function formatChangeList(reportOrKeys) {
         throw new errors/* ConfigurationError */.j1("the change list does not read back as the same keys; pass the keys another way (this is a bug: please report it)");
     }
     return text;
-}
-/** @deprecated every key now has a line (see formatChangeList); kept while the adapters move off it. */
-function splitChangeList(keys) {
-    return { text: formatChangeList(keys), unlisted: [] };
 }
 function changeListLine(key) {
     const readsAs = (line) => {
@@ -497,7 +491,6 @@ var state = __webpack_require__(990);
 // EXTERNAL MODULE: ./src/summary.ts
 var src_summary = __webpack_require__(7565);
 ;// CONCATENATED MODULE: ./src/diff-step.ts
-
 
 
 

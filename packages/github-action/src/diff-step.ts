@@ -13,8 +13,6 @@ import type { ActionIO } from "./main.js";
 import { STATE, saveDiff, stepDirectory } from "./state.js";
 import { type DiffSummary, renderDiffSummary } from "./summary.js";
 
-export { parseSavedDiff, STATE } from "./state.js";
-
 /** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
 export type S3Lister = ContentDiffOptions["s3"];
 

@@ -41,7 +41,8 @@ export interface ActionConfig {
   readonly cacheTags: readonly string[];
   readonly syncLog?: InputFile;
   readonly changesFile?: InputFile;
-  readonly siteDirectory?: { readonly directory: string; readonly keys: readonly string[] };
+  /** The keys of `site-directory`'s files, so the planner can count what a wildcard hits. */
+  readonly siteKeys?: readonly string[];
   readonly s3Prefix?: string;
   /** `null`: set empty on purpose, directory forms off. */
   readonly indexDocument: string | null;
@@ -132,8 +133,8 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const hint = "Write the log in an earlier step of the same job, e.g. `aws s3 sync ... | tee sync.log`";
   const syncLog = await inputFile("sync-log", get("sync-log"), cwd, hint);
   const site = get("site-directory").trim();
-  const siteKeys = () => named(input("site-directory"), () => listSiteKeys(resolve(cwd, site)));
-  const siteDirectory = site === "" ? undefined : { directory: site, keys: await siteKeys() };
+  const siteDirectory = site === "" ? undefined : resolve(cwd, site);
+  const siteKeys = siteDirectory && (await named(input("site-directory"), () => listSiteKeys(siteDirectory)));
   const listHint = "Pass the `changes-file` output of an earlier diff step of the same job";
   const changesFile = await inputFile("changes-file", get("changes-file"), cwd, listHint);
   if (syncLog && changesFile) {
@@ -148,7 +149,7 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
     throw new ConfigurationError('input "diff-only" needs "s3-uri" and "site-directory": the diff compares them');
   } else if (s3Uri !== "") {
     const location = parseS3Location(s3Uri, input("s3-uri"));
-    if (site === "") {
+    if (siteDirectory === undefined) {
       throw new ConfigurationError('input "s3-uri" needs "site-directory": the folder your sync uploads');
     }
     if (paths.length > 0 || syncLog || changesFile) {
@@ -157,7 +158,6 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
         'input "s3-uri" turns on the content diff, which replaces "paths", "sync-log" and "changes-file": give either s3-uri (diff mode) or those',
       );
     }
-    const siteDirectory = resolve(cwd, site);
     diff = {
       s3Uri,
       ...location,
@@ -174,7 +174,7 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
     cacheTags,
     ...given(syncLog && { syncLog }),
     ...given(changesFile && { changesFile }),
-    ...given(siteDirectory && { siteDirectory }),
+    ...given(siteKeys && { siteKeys }),
     ...given(s3Prefix && { s3Prefix }),
     indexDocument,
     maxPaths,

@@ -15,6 +15,7 @@ import {
   planCost,
   plural,
   type RunEvent,
+  type RunStatus,
   runInvalidation,
   systemClock,
 } from "invalidation-core";
@@ -148,7 +149,7 @@ async function invalidate(
       cacheTags: config.cacheTags,
       ...(changes ? { changes } : {}),
       mapping: { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) },
-      ...(config.siteDirectory ? { site: { keys: config.siteDirectory.keys } } : {}),
+      ...(config.siteKeys ? { site: { keys: config.siteKeys } } : {}),
       maxPaths: config.maxPaths,
       urlsPerPath: config.urlsPerPath,
       wait: config.wait,
@@ -177,9 +178,7 @@ async function invalidate(
 
 /** The outputs, closing log lines, the job summary, and `setFailed` when the run failed. */
 async function report(io: ActionIO, result: InvalidationReport, source: ChangeSource, waitSeconds: number) {
-  const renamed = { continuing: "in-progress", "nothing-changed": "skipped" } as const;
-  const status: ActionStatus =
-    result.status === "continuing" || result.status === "nothing-changed" ? renamed[result.status] : result.status;
+  const status = actionStatus(result.status);
   const plan = result.outcome?.plan;
   // What the plan bills: not for a run that failed (nothing may have been sent) or planned nothing.
   const costed = plan !== undefined && plan.pathCount > 0 && status !== "failed" ? planCost(plan) : undefined;
@@ -203,26 +202,10 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
   if (status === "in-progress" && !result.error) {
     io.info(`${count} created; CloudFront completes them in the next minutes (set wait: true to wait).`);
   }
-  // The core's message under its headline; after a timeout, also what goes on in CloudFront or was not sent.
-  const { error } = result;
-  const unfinished = error?.kind === "timeout" ? `. After ${waitSeconds} s: ${describeUnfinished(result)}` : "";
-  const failure = error && `${FAILURE_HEADLINE[error.kind]}: ${error.message}${unfinished}`;
-  const rows: SummaryRow[] =
-    result.status === "dry-run"
-      ? result.distributionIds.flatMap((distributionId) =>
-          (plan?.batches ?? []).map((b) => ({ distributionId, status: "dry run, not created", pathCount: b.length })),
-        )
-      : [
-          ...result.invalidations.map((i) => ({ ...i, invalidationId: i.id, pathCount: i.paths.length })),
-          ...result.unsent.map((b) => ({
-            distributionId: b.distributionId,
-            status: "not sent",
-            pathCount: b.paths.length,
-          })),
-        ];
+  const failure = failureText(result, waitSeconds);
   const summary: SummaryReport = {
     status,
-    rows,
+    rows: summaryRows(result),
     paths: plan?.paths ?? [],
     changedCount: result.outcome?.changedPaths.length ?? 0,
     collapsedCount: plan?.collapsedCount ?? 0,
@@ -233,6 +216,33 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
   };
   await io.writeSummary(renderSummary(summary));
   if (failure !== undefined) io.setFailed(failure);
+}
+
+/** The `status` output: the core's status, in the action's words for two of them (action.yml lists them). */
+function actionStatus(status: RunStatus): ActionStatus {
+  if (status === "continuing") return "in-progress";
+  return status === "nothing-changed" ? "skipped" : status;
+}
+
+/** The core's message under its headline; after a timeout, also what goes on in CloudFront or was not sent. */
+function failureText({ error, ...result }: InvalidationReport, waitSeconds: number): string | undefined {
+  if (error === undefined) return undefined;
+  const unfinished = error.kind === "timeout" ? `. After ${waitSeconds} s: ${describeUnfinished(result)}` : "";
+  return `${FAILURE_HEADLINE[error.kind]}: ${error.message}${unfinished}`;
+}
+
+/** The summary's table: the batches a dry run would create, else the invalidations created and the batches not sent. */
+function summaryRows(result: InvalidationReport): SummaryRow[] {
+  const batches = result.outcome?.plan.batches ?? [];
+  if (result.status === "dry-run") {
+    return result.distributionIds.flatMap((distributionId) =>
+      batches.map((b) => ({ distributionId, status: "dry run, not created", pathCount: b.length })),
+    );
+  }
+  return [
+    ...result.invalidations.map((i) => ({ ...i, invalidationId: i.id, pathCount: i.paths.length })),
+    ...result.unsent.map((b) => ({ distributionId: b.distributionId, status: "not sent", pathCount: b.paths.length })),
+  ];
 }
 
 /** The run's events as log lines: a group per distribution, with the plan; progress outside groups. */

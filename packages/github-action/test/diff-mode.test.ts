@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseSavedDiff, STATE } from "../src/diff-step.js";
 import { readConfig } from "../src/inputs.js";
 import { run } from "../src/main.js";
+import { parseSavedDiff, STATE } from "../src/state.js";
 import { RecordingIO } from "./support/action-io.js";
 
 const ID = "E2QWRUHAPOMQZL";

@@ -66,7 +66,7 @@ describe("readConfig", () => {
     const config = await read({ "sync-log": "sync.log", "site-directory": "public" });
     // The log is streamed into the core when planning: the config holds where it is, not its text.
     expect(config.syncLog).toEqual({ file: "sync.log", path: join(workspace, "sync.log") });
-    expect(config.siteDirectory?.keys).toEqual(["docs/a.html", "index.html"]);
+    expect(config.siteKeys).toEqual(["docs/a.html", "index.html"]);
   });
 
   it("takes one path per line, and an empty index-document turns directory forms off", async () => {
