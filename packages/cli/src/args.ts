@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import {
   ConfigurationError,
   DEFAULT_URLS_PER_PATH,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
   parseCacheTags,
   parseCallerReference,
   parseIndexDocument,
@@ -13,8 +14,8 @@ import {
   parseWholeNumber,
 } from "invalidation-core";
 
-/** Seconds the CLI waits (for completion with --wait, or for a free slot) when no --wait-timeout is given. */
-export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
+// Seconds the CLI waits (for completion with --wait, or for a free slot) when no --wait-timeout is given.
+export { DEFAULT_WAIT_TIMEOUT_SECONDS };
 
 export type RunOptions = Extract<ReturnType<typeof parseRunCommandLine>, { command: "run" }>;
 export type DiffOptions = Extract<ReturnType<typeof parseDiffOptions>, { command: "diff" }>;

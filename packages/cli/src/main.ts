@@ -19,6 +19,7 @@ import {
   parseDistributionIds,
   parseInvalidationPaths,
   parsePathList,
+  parseTenants,
   runInvalidation,
   systemClock,
 } from "invalidation-core";
@@ -74,7 +75,7 @@ async function readPathsFile(file: string, deps: CliDeps): Promise<string[]> {
 }
 
 /** The distributions given, and the name they were given by (for the core's messages). */
-function distributions({ distributionIds: flags, tenants, dryRun }: RunOptions, env: CliDeps["env"]) {
+function distributions({ distributionIds: flags, dryRun }: RunOptions, tenants: string[], env: CliDeps["env"]) {
   const fromEnv = env.CLOUDFRONT_DISTRIBUTION_ID ?? "";
   if (flags.length === 0 && fromEnv.trim() !== "") {
     return { name: "CLOUDFRONT_DISTRIBUTION_ID", ids: parseDistributionIds([fromEnv], "CLOUDFRONT_DISTRIBUTION_ID") };
@@ -87,7 +88,8 @@ function distributions({ distributionIds: flags, tenants, dryRun }: RunOptions, 
 /** argv and env into the core's request. Every input error surfaces here or in the core's planning, before AWS. */
 async function toRequest(options: RunOptions, deps: CliDeps): Promise<InvalidationRequest> {
   const { syncLog, changes, pathsFile, s3Prefix, indexDocument, siteDir, maxPaths, urlsPerPath } = options;
-  const distribution = distributions(options, deps.env);
+  const tenants = parseTenants(options.tenants, "--tenant");
+  const distribution = distributions(options, tenants, deps.env);
   const paths = parseInvalidationPaths(options.paths, "--path");
   const [flag, file] = syncLog === undefined ? ["--changes", changes] : ["--sync-log", syncLog];
   const fromFile = pathsFile === undefined ? [] : await readPathsFile(pathsFile, deps);
@@ -98,7 +100,7 @@ async function toRequest(options: RunOptions, deps: CliDeps): Promise<Invalidati
   const bytes = file === "-" ? deps.stdin : file === undefined ? undefined : createReadStream(file);
   return {
     distributionIds: distribution.ids,
-    tenants: options.tenants,
+    tenants,
     names: { distribution: distribution.name, tenant: "--tenant", keyPrefix: "--s3-prefix", cacheTags: "--cache-tag" },
     readDistribution: true,
     paths: [...paths, ...fromFile],

@@ -7,6 +7,7 @@ import {
   parseIndexDocument,
   parseInvalidationPath,
   parseKeyPrefix,
+  parseTenants,
 } from "invalidation-core";
 import * as v from "valibot";
 
@@ -168,7 +169,7 @@ export function parseUserParameters(
     wait: params.wait ?? false,
     waitTimeoutMinutes: params.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES,
     maxPaths: params.maxPaths,
-    ...(tenants === undefined ? {} : { tenants: [...new Set(tenants.map((t) => t.trim()))] }),
+    ...(tenants === undefined ? {} : { tenants: parseTenants(tenants, "UserParameters.tenants") }),
     ...(cacheTags === undefined ? {} : { cacheTags }),
     ...(params.urlsPerPath === undefined ? {} : { urlsPerPath: params.urlsPerPath }),
     ...artifactSettings(params),

@@ -4,6 +4,7 @@ import {
   ConfigurationError,
   DEFAULT_MAX_PATHS,
   DEFAULT_URLS_PER_PATH,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
   listSiteKeys,
   named,
   parseBooleanText,
@@ -16,6 +17,7 @@ import {
   parsePartSize,
   parsePathList,
   parseS3Location,
+  parseTenants,
   parseWholeNumber,
 } from "invalidation-core";
 
@@ -69,8 +71,8 @@ export interface DiffConfig {
   readonly diffOnly: boolean;
 }
 
-/** Default of `wait-timeout-seconds`, as action.yml says; at most a GitHub-hosted job's 6 hours. */
-export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
+// Default of `wait-timeout-seconds` (the core's, as action.yml says); at most a GitHub-hosted job's 6 hours.
+export { DEFAULT_WAIT_TIMEOUT_SECONDS };
 export const MAX_WAIT_TIMEOUT_SECONDS = 6 * 60 * 60;
 
 const input = (name: string) => `input "${name}"`;
@@ -113,7 +115,7 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const whole = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
     parseWholeNumber(get(name), input(name), { fallback, min, max });
   const diffOnly = flag("diff-only", false);
-  const tenants = [...new Set(get("tenant").split(/[\s,]+/))].filter(Boolean);
+  const tenants = parseTenants([get("tenant")], input("tenant"));
   // The two-step form's diff step invalidates nothing, and a tenant may be the only target.
   const ids = get("distribution-id");
   const optional = diffOnly || tenants.length > 0;

@@ -140,6 +140,29 @@ export function parseSeconds(
   return value;
 }
 
+/**
+ * Distribution tenants as users list them (ids, names or domains), split like distributions on
+ * commas, spaces and newlines, repeats dropped; `runInvalidation` resolves them. None is fine:
+ * tenants are an optional target.
+ */
+export function parseTenants(values: readonly string[], name: string): string[] {
+  const items = values.flatMap((value) => value.split(/[\s,]+/)).filter((item) => item !== "");
+  for (const item of items) {
+    if (/[/:]/.test(item) && !item.startsWith("arn:")) {
+      throw new ConfigurationError(
+        `${name} ${JSON.stringify(item)} is not a tenant id, name or domain (no URL or path)`,
+      );
+    }
+  }
+  return [...new Set(items)];
+}
+
+/**
+ * How long a CLI or action run waits, for completion or for a free slot, when not told (seconds).
+ * The Lambda counts in minutes and waits across continuations: its default is its own.
+ */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
+
 /** Explicit invalidation paths, each validated and normalized; `name` says where they came from. */
 export function parseInvalidationPaths(values: readonly string[], name: string): string[] {
   return values.map((value) => named(name, () => parseInvalidationPath(value)));

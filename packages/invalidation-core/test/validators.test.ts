@@ -12,6 +12,7 @@ import {
   parseKeyPrefix,
   parsePathList,
   parseSeconds,
+  parseTenants,
   parseWholeNumber,
 } from "../src/validators.js";
 
@@ -93,5 +94,15 @@ describe("named validators", () => {
     expect(() => parseSeconds("-1", "--wait-timeout", { fallback: 1, min: 0.1, max: 10 })).toThrow(
       /^--wait-timeout must be a number of seconds between 0.1 and 10, got "-1"/,
     );
+  });
+
+  it("split tenant lists like distribution lists, and refuse a URL", () => {
+    expect(parseTenants(["shop.example.com, dt_2abc", "dt_2abc\nother"], "--tenant")).toEqual([
+      "shop.example.com",
+      "dt_2abc",
+      "other",
+    ]);
+    expect(parseTenants([], "--tenant")).toEqual([]);
+    expect(() => parseTenants(["https://shop.example.com/"], 'input "tenant"')).toThrow(/^input "tenant" "https:/);
   });
 });
