@@ -1,17 +1,16 @@
 import { writeFile } from "node:fs/promises";
 import { ConfigurationError, describeDiff, plural } from "invalidation-core";
 import {
-  type ContentDiffOptions,
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
   formatChangeList,
+  type S3Lister,
 } from "invalidation-core/content-diff";
 import type { DiffOptions } from "./args.js";
 import type { OutputStream } from "./report.js";
 
-/** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
-export type S3Lister = ContentDiffOptions["s3"];
+export type { S3Lister };
 
 /**
  * `cf-invalidate diff`: before the sync, compares the site folder with the bucket by content and

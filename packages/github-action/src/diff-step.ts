@@ -2,19 +2,18 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { classifyError, describeDiff, FAILURE_HEADLINE, plural } from "invalidation-core";
 import {
-  type ContentDiffOptions,
   changedKeys,
   createS3Client,
   diffSiteAgainstBucket,
   formatChangeList,
+  type S3Lister,
 } from "invalidation-core/content-diff";
 import type { DiffConfig } from "./inputs.js";
 import type { ActionIO } from "./main.js";
 import { STATE, saveDiff, stepDirectory } from "./state.js";
 import { type DiffSummary, renderDiffSummary } from "./summary.js";
 
-/** The S3 client the diff lists the bucket with (needs `s3:ListBucket` only). */
-export type S3Lister = ContentDiffOptions["s3"];
+export type { S3Lister };
 
 const MAX_LOGGED_KEYS = 200;
 

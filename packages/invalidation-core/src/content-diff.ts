@@ -59,6 +59,9 @@ export function createS3Client(options: S3ClientOptions = {}, env: NodeJS.Proces
   });
 }
 
+/** The S3 client a content diff lists the bucket with (it needs `s3:ListBucket` only); tests hand in a mock. */
+export type S3Lister = ContentDiffOptions["s3"];
+
 export interface ContentDiffOptions {
   /** Needs `s3:ListBucket` on the bucket, nothing else. See `createS3Client`. */
   readonly s3: S3Client;
