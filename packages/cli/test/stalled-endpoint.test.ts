@@ -1,9 +1,8 @@
 // Issue 14: an endpoint that accepts connections and never answers. The bundle, as a process, must
 // give up at its deadline (--wait-timeout) plus the core's grace for a call under way
 // (CALL_GRACE_MS, 5 s), plus process start-up, and say which endpoint did not answer and for how long.
-import { createServer, type Server, type Socket } from "node:net";
 import { CALL_GRACE_MS } from "invalidation-core";
-import { TEST_CREDENTIALS } from "test-utils";
+import { type SilentServer, startSilentServer, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.ts";
 
@@ -12,33 +11,23 @@ const WAIT_TIMEOUT_SECONDS = 2;
 const START_MARGIN_MS = 4_000;
 
 describe("against an endpoint that accepts connections and never answers", () => {
-  let server: Server;
+  let silent: SilentServer;
   let endpoint: string;
-  const sockets = new Set<Socket>();
-  let connections = 0;
 
   beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.add(socket);
-      connections++;
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    endpoint = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    silent = await startSilentServer();
+    endpoint = silent.endpoint;
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await silent?.stop();
   });
 
   it.each([
     ["with --wait", ["--wait"]],
     ["without --wait", []],
   ])("%s: exits 3 within the deadline and its margin, naming the endpoint and the time spent", async (_name, extra) => {
-    connections = 0;
+    const connectionsBefore = silent.connections();
     const started = Date.now();
     const run = await runCli(
       ["--distribution-id", "E2QWRUHAPOMQZL", "--path", "/a", ...extra, "--wait-timeout", String(WAIT_TIMEOUT_SECONDS)],
@@ -56,6 +45,6 @@ describe("against an endpoint that accepts connections and never answers", () =>
     expect(elapsed).toBeGreaterThanOrEqual(WAIT_TIMEOUT_SECONDS * 1000);
     expect(elapsed).toBeLessThan(WAIT_TIMEOUT_SECONDS * 1000 + CALL_GRACE_MS + START_MARGIN_MS);
     // It did reach the endpoint: the time went into an unanswered call, not elsewhere.
-    expect(connections).toBeGreaterThan(0);
+    expect(silent.connections()).toBeGreaterThan(connectionsBefore);
   });
 });

@@ -1,35 +1,11 @@
 // Issue 14: the bundle against endpoints that accept a connection and never answer. Whatever stalls,
 // the job gets exactly one result before the function's time is up (CloudFront stalls), or the
 // handler at least returns before then (CodePipeline itself stalls): never a hang until Lambda kills it.
-import { createServer, type Server, type Socket } from "node:net";
-import { type CodePipelineStandIn, startCodePipelineStandIn, TEST_CREDENTIALS } from "test-utils";
+import { type CodePipelineStandIn, startCodePipelineStandIn, startSilentServer, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBundle } from "./bundle-stage.ts";
 import { codePipelineEvent, DISTRIBUTION, newJobId, TOKEN_ENV } from "./fakes.js";
 import { invokeBundle } from "./invoke-bundle.js";
-
-/** A TCP server on 127.0.0.1 that accepts every connection and never writes a byte. */
-async function startSilentServer(): Promise<{ endpoint: string; connections: () => number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let count = 0;
-  const server: Server = createServer((socket) => {
-    count++;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    connections: () => count,
-    stop: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const TIMEOUT_MS = 8_000;
 const env = (cloudFront: string, codePipeline: string) => ({

@@ -1,8 +1,7 @@
 // Issue 14: an endpoint that accepts connections and never answers. The bundle, run as the runner
 // runs it, must give up at its deadline plus a small margin and still report: `::error::`, the
 // `status` output and the job summary.
-import { createServer, type Server, type Socket } from "node:net";
-import { TEST_CREDENTIALS } from "test-utils";
+import { type SilentServer, startSilentServer, TEST_CREDENTIALS } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newJob, runStep } from "./support/runner.js";
 
@@ -12,21 +11,14 @@ const DEADLINE_S = 10;
 const MARGIN_S = 5 + 10;
 
 describe("against an endpoint that accepts connections and never answers", () => {
-  let server: Server;
-  const sockets = new Set<Socket>();
+  let silent: SilentServer;
   let endpoint: string;
   beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    endpoint = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    silent = await startSilentServer();
+    endpoint = silent.endpoint;
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await silent?.stop();
   });
 
   it.each([

@@ -7,5 +7,6 @@ export * from "./moto.ts";
 export * from "./moto-clients.ts";
 export * from "./node-process.ts";
 export * from "./ports.ts";
+export * from "./silent-server.ts";
 export * from "./site-build.ts";
 export * from "./tools.ts";
