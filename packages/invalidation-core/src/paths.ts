@@ -1,4 +1,5 @@
 import { ConfigurationError } from "./errors.js";
+import { normalizeS3Prefix } from "./s3-location.js";
 
 /** CloudFront's default-free-tier-friendly path budget: see README "Choosing max-paths". */
 export const DEFAULT_MAX_PATHS = 30;
@@ -128,13 +129,6 @@ export function invalidationPathForms(key: string): string[] {
   return key.includes("~") ? [encoded, encoded.replaceAll("%7E", "~")] : [encoded];
 }
 
-function normalizePrefix(prefix: string | undefined): string {
-  if (prefix === undefined) return "";
-  // An origin path is written `/site`; the keys it points at start with `site/`.
-  const bare = prefix.replace(/^\/+/, "");
-  return bare === "" || bare.endsWith("/") ? bare : `${bare}/`;
-}
-
 /**
  * Maps changed keys to invalidation paths: strips the prefix, encodes, adds directory forms.
  *
@@ -149,7 +143,7 @@ function normalizePrefix(prefix: string | undefined): string {
  * keysToPaths(["site/blog/index.html"], { s3Prefix: "site" }).paths // → ["/blog/index.html", "/blog/", "/blog"]
  */
 export function keysToPaths(keys: Iterable<string>, options: KeyMappingOptions = {}): MappedPaths {
-  const prefix = normalizePrefix(options.s3Prefix);
+  const prefix = normalizeS3Prefix(options.s3Prefix ?? "");
   const indexDocument = options.indexDocument === undefined ? DEFAULT_INDEX_DOCUMENT : (options.indexDocument ?? "");
   const indexSuffix = `/${indexDocument}`;
   // The encoded index document as it ends an encoded key: `blog/index.html` is `blog/` plus this.
