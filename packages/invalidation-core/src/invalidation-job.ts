@@ -262,8 +262,10 @@ export async function runInvalidation(
     return { ...planned, ...result, status: completed ? "completed" : "in-progress" };
   } catch (thrown) {
     const error = classifyError(thrown);
-    // A deadline error carries the statuses as last polled; otherwise the state tells what was created.
-    const fromState = state === undefined ? { invalidations: [], unsent: [] } : sent(state, context);
+    // A deadline error carries the statuses as last polled; otherwise the state tells what was created,
+    // with what the failing round created before it failed (the context saw it; the state never did).
+    const fromState =
+      state === undefined ? { invalidations: [], unsent: [] } : withFailedRound(sent(state, context), context);
     const created =
       error instanceof DeadlineExceededError && error.invalidations.length > 0
         ? error.invalidations
@@ -277,6 +279,22 @@ export async function runInvalidation(
 
 function sent(state: SendState, context: SendContext) {
   return { invalidations: invalidationsOf(state, context), unsent: unsentOf(state, context.batches) };
+}
+
+/** Adds the invalidations a round created before it threw, and takes their batches off the unsent. */
+function withFailedRound(
+  before: { invalidations: CreatedInvalidation[]; unsent: UnsentBatch[] },
+  context: SendContext,
+): { invalidations: CreatedInvalidation[]; unsent: UnsentBatch[] } {
+  const key = (i: { distributionId: string; batchIndex: number }) => `${i.distributionId}/${i.batchIndex}`;
+  const known = new Set(before.invalidations.map(key));
+  const late = [...(context.created?.values() ?? [])].filter((i) => !known.has(key(i)));
+  if (late.length === 0) return before;
+  const sentNow = new Set(late.map(key));
+  return {
+    invalidations: [...before.invalidations, ...late],
+    unsent: before.unsent.filter((b) => !sentNow.has(key(b))),
+  };
 }
 
 /**

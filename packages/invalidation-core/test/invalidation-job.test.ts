@@ -9,6 +9,7 @@ import {
   GetInvalidationCommand,
   GetInvalidationForDistributionTenantCommand,
   ListDistributionsCommand,
+  NoSuchDistribution,
   NoSuchInvalidation,
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
@@ -142,6 +143,21 @@ describe("runInvalidation", () => {
     expect(report.status).toBe("failed");
     expect(report.error?.kind).toBe("configuration");
     expect(report.error?.message).toMatch(/--sync-log x\.log/);
+  });
+
+  it("reports what a failing round created before it failed", async () => {
+    cf.on(CreateInvalidationCommand, { DistributionId: "E2QWRUHAPOMQZL" }).callsFake((input) => created(input));
+    cf.on(CreateInvalidationCommand, { DistributionId: "E3ABCDEFGHIJKL" }).rejects(
+      new NoSuchDistribution({
+        message: "The specified distribution does not exist.",
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+    const { report } = await run({ distributionIds: ["E2QWRUHAPOMQZL", "E3ABCDEFGHIJKL"], paths: ["/a"] });
+    expect(report.status).toBe("failed");
+    expect(report.error?.kind).toBe("configuration");
+    expect(report.invalidations.map((i) => [i.distributionId, i.id])).toEqual([["E2QWRUHAPOMQZL", "I1"]]);
+    expect(report.unsent.map((b) => b.distributionId)).toEqual(["E3ABCDEFGHIJKL"]);
   });
 
   it("reports a wait that timed out as in-progress with a timeout error and what was created", async () => {
