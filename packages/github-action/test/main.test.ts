@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
 import type { Clock } from "invalidation-core";
+import { fakeClock as fakeClockAt } from "test-utils";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
 import { RecordingIO } from "./support/action-io.js";
@@ -22,19 +23,8 @@ const cloudfront = mockClient(CloudFrontClient);
 let workspace: string;
 let clientsCreated = 0;
 
-/** Time that only moves when the code sleeps, so waiting is tested without real waiting. */
-function fakeClock(start = 1_800_000_000_000): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+/** Time that only moves when the code sleeps (test-utils), starting in 2027. */
+const fakeClock = () => fakeClockAt(1_800_000_000_000);
 
 function createClient(): CloudFrontClient {
   clientsCreated += 1;

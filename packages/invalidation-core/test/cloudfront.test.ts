@@ -10,8 +10,8 @@ import {
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
+import { fakeClock } from "test-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Clock } from "../src/clock.js";
 import {
   createCloudFrontClient,
   getInvalidationStatuses,
@@ -21,20 +21,6 @@ import {
 } from "../src/cloudfront.js";
 import { ConfigurationError, DeadlineExceededError, PermissionError, TransientError } from "../src/errors.js";
 import { invalidate } from "../src/send-engine.js";
-
-/** A clock whose sleep only moves time forward, and records what was slept. */
-function fakeClock(start = 1_000_000): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 const meta = { $metadata: { httpStatusCode: 400 } };
 const tooMany = () =>

@@ -14,23 +14,10 @@ import {
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
+import { fakeClock } from "test-utils";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Clock } from "../src/clock.js";
 import { type InvalidationRequest, type RunEvent, runInvalidation } from "../src/invalidation-job.js";
 import type { SendState } from "../src/send-engine.js";
-
-function fakeClock(start = 1_000_000): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 const client = new CloudFrontClient({
   region: "us-east-1",

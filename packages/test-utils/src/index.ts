@@ -1,6 +1,7 @@
 export * from "./cloudfront-api-stand-in.ts";
 export * from "./codepipeline-stand-in.ts";
 export * from "./distributions.ts";
+export * from "./fake-clock.ts";
 export * from "./fault-proxy.ts";
 export * from "./kms-etag-proxy.ts";
 export * from "./moto.ts";
