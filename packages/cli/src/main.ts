@@ -143,7 +143,7 @@ function failureLines(report: InvalidationReport, elapsedMs: number, options: Ru
 async function run(options: RunOptions, deps: CliDeps): Promise<number> {
   const request = await toRequest(options, deps);
   const started = deps.clock.now();
-  const events = eventRenderer(deps, options.json, () => deps.clock.now());
+  const events = eventRenderer(deps, options.json);
   const report = await runInvalidation(request, {
     cloudFront: deps.createClient,
     clock: deps.clock,

@@ -1,5 +1,7 @@
 import {
   describeCost,
+  describePlan,
+  describeSendEvent,
   type InvalidationReport,
   type PlanOutcome,
   planCost,
@@ -38,11 +40,9 @@ export function toJsonReport(report: InvalidationReport & { readonly outcome: Pl
 }
 
 /** The plan and its cost, for people: printed as soon as it is made, so a long wait shows what it waits for. */
-export function formatPlan({ plan, changedPaths }: PlanOutcome): string {
-  const collapsed = plan.collapsedCount > 0 ? `, ${plural(plan.collapsedCount, "changed path")} collapsed` : "";
-  const hit = plan.unchangedHit === undefined ? "" : `, hits ${plural(plan.unchangedHit, "unchanged path")}`;
-  const head = `Plan: ${plural(plan.pathCount, "path")} (${plural(plan.wildcardCount, "wildcard")}) for ${plural(changedPaths.length, "changed path")} in ${plural(plan.batches.length, "batch")}${collapsed}${hit}`;
-  return `${[head, ...plan.paths.map((path) => `  ${path}`), describeCost(planCost(plan))].join("\n")}\n`;
+export function formatPlan(outcome: PlanOutcome): string {
+  const { plan } = outcome;
+  return `${[describePlan(outcome), ...plan.paths.map((path) => `  ${path}`), describeCost(planCost(plan))].join("\n")}\n`;
 }
 
 /** How the run ended, for people (stdout), after the key prefix when the distribution gave it. */
@@ -70,52 +70,33 @@ export function formatResult(report: InvalidationReport): string {
 
 /**
  * Renders the run's events: warnings and progress on stderr (also with --json: a CI log should show
- * a long wait moving), the plan on stdout for people. On a terminal, progress is one line rewritten
+ * a long wait moving), the plan on stdout for people. On a terminal, waiting is one line rewritten
  * with `\r`; elsewhere (CI logs) one line per event, since `\r` makes a mess of a log file.
  */
-export function eventRenderer(out: { stdout: OutputStream; stderr: OutputStream }, json: boolean, now: () => number) {
+export function eventRenderer(out: { stdout: OutputStream; stderr: OutputStream }, json: boolean) {
   const { stderr } = out;
   let open = false;
+  let batches = 0;
   const closeLine = () => {
     if (open) stderr.write("\n");
     open = false;
   };
-  const line = (text: string) => {
-    if (stderr.isTTY) stderr.write(`\r\x1b[2K${text}`);
-    else stderr.write(`${text}\n`);
-    open = stderr.isTTY === true;
-  };
-  const started = now();
   const onEvent = (event: RunEvent): void => {
-    switch (event.type) {
-      case "warning":
-        closeLine();
-        stderr.write(`warning: ${event.message}\n`);
-        break;
-      case "planned": {
-        const { outcome } = event;
-        if (!json && outcome.plan.batches.length > 0 && !outcome.outsidePrefix) out.stdout.write(formatPlan(outcome));
-        break;
-      }
-      case "created": {
-        const inv = event.invalidation;
-        closeLine();
-        stderr.write(
-          `Created invalidation ${inv.id} on ${inv.distributionId} (${inv.status}, ${plural(inv.paths.length, "path")})\n`,
-        );
-        break;
-      }
-      case "waiting-for-slot":
-        line(
-          `${event.distributionId}: too many invalidations in progress; batch ${event.batchIndex + 1} retries in ${Math.ceil(event.retryInMs / 1000)} s`,
-        );
-        break;
-      case "progress":
-        line(
-          `Waiting: ${event.completed}/${event.total} completed (${Math.round((event.elapsedMs || now() - started) / 1000)} s)`,
-        );
-        break;
+    if (event.type === "planned") {
+      const { outcome } = event;
+      batches = outcome.plan.batches.length;
+      if (!json && batches > 0 && !outcome.outsidePrefix) out.stdout.write(formatPlan(outcome));
+      return;
     }
+    const text = event.type === "warning" ? `warning: ${event.message}` : describeSendEvent(event, batches);
+    if (event.type === "waiting-for-slot" || event.type === "progress") {
+      if (stderr.isTTY) stderr.write(`\r\x1b[2K${text}`);
+      else stderr.write(`${text}\n`);
+      open = stderr.isTTY === true;
+      return;
+    }
+    closeLine();
+    stderr.write(`${text}\n`);
   };
   return { onEvent, finish: closeLine };
 }

@@ -192,7 +192,7 @@ describe("main", () => {
     expect(await main(["--distribution-id", "E2QWRUHAPOMQZL", "--path", "/a", "--wait"], deps)).toBe(EXIT.success);
 
     expect(stderr.text).toContain("\r");
-    expect(stderr.text).toMatch(/Waiting: 1\/1 completed/);
+    expect(stderr.text).toMatch(/Waiting for completion: 1\/1 completed/);
     // The rewritten line is closed before anything else is printed.
     expect(stderr.text.endsWith("\n")).toBe(true);
     expect(stdout.text).toContain("Invalidation I1 on E2QWRUHAPOMQZL: Completed");
@@ -210,7 +210,7 @@ describe("main", () => {
     expect(await main(["--distribution-id", "E2QWRUHAPOMQZL", "--path", "/a", "--wait"], deps)).toBe(EXIT.success);
 
     expect(stderr.text).not.toContain("\r");
-    const waitingLines = stderr.text.split("\n").filter((line) => line.startsWith("Waiting:"));
+    const waitingLines = stderr.text.split("\n").filter((line) => line.startsWith("Waiting for completion:"));
     expect(waitingLines.length).toBeGreaterThanOrEqual(2);
     expect(waitingLines.at(-1)).toMatch(/1\/1 completed/);
   });

@@ -8,6 +8,8 @@ import {
   cloudFrontEndpoint,
   createCloudFrontClient,
   describeCost,
+  describePlan,
+  describeSendEvent,
   describeUnfinished,
   FAILURE_HEADLINE,
   type InvalidationReport,
@@ -253,27 +255,13 @@ class RunLog {
   constructor(private readonly io: ActionIO) {}
 
   show(event: RunEvent): void {
-    const batches = this.outcome?.plan.batches.length ?? 0;
     if (event.type === "warning") this.io.warning(event.message);
     if (event.type === "planned") this.outcome = event.outcome;
-    if (event.type === "created") {
-      const { id, distributionId, batchIndex, paths, status, callerReference } = event.invalidation;
-      this.enter(distributionId);
-      this.io.info(
-        `Created invalidation ${id} (batch ${batchIndex + 1}/${batches}, ${plural(paths.length, "path")}): ${status}; caller reference ${callerReference}`,
-      );
-    }
-    if (event.type === "waiting-for-slot") {
-      this.enter(event.distributionId);
-      this.io.info(
-        `CloudFront is busy with other invalidations on ${event.distributionId}: batch ${event.batchIndex + 1}/${batches} waits, next try in ${Math.round(event.retryInMs / 1000)} s`,
-      );
-    }
-    if (event.type === "progress") {
-      this.close();
-      const { completed, total, elapsedMs } = event;
-      this.io.info(`Waiting for completion: ${completed}/${total} completed after ${Math.round(elapsedMs / 1000)} s`);
-    }
+    if (event.type === "warning" || event.type === "planned") return;
+    // Creations and slot waits belong to their distribution's group; the wait for all of them to none.
+    if (event.type === "progress") this.close();
+    else this.enter(event.type === "created" ? event.invalidation.distributionId : event.distributionId);
+    this.io.info(describeSendEvent(event, this.outcome?.plan.batches.length ?? 0));
   }
 
   dryRun(result: InvalidationReport): void {
@@ -298,12 +286,8 @@ class RunLog {
     this.io.startGroup(`CloudFront distribution ${distributionId}`);
     this.group = distributionId;
     if (this.outcome === undefined) return;
-    const { plan, changedPaths } = this.outcome;
-    const collapsed = plan.collapsedCount
-      ? ` (${plan.collapsedCount} of ${changedPaths.length} changed paths collapsed)`
-      : "";
-    const shape = `${plural(plan.wildcardCount, "wildcard")}, ${plural(plan.batches.length, "batch")}`;
-    this.io.info(`Plan: ${plural(plan.pathCount, "billed path")}${collapsed}, ${shape}`);
+    const { plan } = this.outcome;
+    this.io.info(describePlan(this.outcome));
     for (const path of plan.paths) this.io.info(`  ${path}`);
   }
 }

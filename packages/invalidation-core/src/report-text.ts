@@ -1,3 +1,5 @@
+import type { PlanOutcome } from "./build-plan.js";
+import type { SendEvent } from "./cloudfront.js";
 import type { ContentDiffReport } from "./content-diff.js";
 import type { FailureKind } from "./errors.js";
 import type { PlanCost } from "./plan-cost.js";
@@ -67,6 +69,36 @@ export function describeUnfinished(report: {
       ? `; ${plural(report.unsent.length, "batch")} not sent: run again (same caller reference) to send ${report.unsent.length === 1 ? "it" : "them"}`
       : "";
   return `${still}${unsent}`;
+}
+
+/**
+ * The plan in one line, printed as soon as it is made (the CLI, the action's log), so that a long
+ * wait shows what it waits for.
+ *
+ * @example describePlan(outcome) // "Plan: 7 paths (2 wildcards) for 11 changed paths in 1 batch, 6 changed paths collapsed, hits 3 unchanged paths"
+ */
+export function describePlan({ plan, changedPaths }: PlanOutcome): string {
+  const collapsed = plan.collapsedCount > 0 ? `, ${plural(plan.collapsedCount, "changed path")} collapsed` : "";
+  const hit = plan.unchangedHit === undefined ? "" : `, hits ${plural(plan.unchangedHit, "unchanged path")}`;
+  const shape = `${plural(plan.pathCount, "path")} (${plural(plan.wildcardCount, "wildcard")})`;
+  return `Plan: ${shape} for ${plural(changedPaths.length, "changed path")} in ${plural(plan.batches.length, "batch")}${collapsed}${hit}`;
+}
+
+/**
+ * A line for each of the engine's events, the same in the CLI and the action; `batches` is the
+ * plan's batch count (for "batch 2/3").
+ */
+export function describeSendEvent(event: SendEvent, batches: number): string {
+  if (event.type === "created") {
+    const { id, distributionId, batchIndex, paths, status, callerReference } = event.invalidation;
+    const where = `batch ${batchIndex + 1}/${batches}, ${plural(paths.length, "path")}`;
+    return `Created invalidation ${id} on ${distributionId} (${where}): ${status}; caller reference ${callerReference}`;
+  }
+  if (event.type === "waiting-for-slot") {
+    const next = Math.ceil(event.retryInMs / 1000);
+    return `${event.distributionId}: too many invalidations in progress; batch ${event.batchIndex + 1}/${batches} waits, next try in ${next} s`;
+  }
+  return `Waiting for completion: ${event.completed}/${event.total} completed after ${Math.round(event.elapsedMs / 1000)} s`;
 }
 
 /** The content diff's counts in one line, the same in the CLI and the action. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planInvalidation } from "../src/plan.js";
 import { planCost } from "../src/plan-cost.js";
-import { describeCost, describeUnfinished, plural } from "../src/report-text.js";
+import { describeCost, describePlan, describeSendEvent, describeUnfinished, plural } from "../src/report-text.js";
 
 describe("report text", () => {
   it("counts with the right plural", () => {
@@ -16,6 +16,40 @@ describe("report text", () => {
     expect(describeCost(planCost(plan))).toBe(
       "Cost: 1 path billed (free: 1,000 deploys like this a month fit the 1,000 free paths); " +
         "one path per file would bill 20; keeps 2 of 22 unchanged URLs cached, where /* would drop them all",
+    );
+  });
+
+  it("describes a plan in one line: paths, wildcards, changes, batches, what collapsed and what it hits", () => {
+    const sitePaths = [...Array.from({ length: 40 }, (_, i) => `/blog/p${i}`), "/about", "/index.html"];
+    const changedPaths = [...Array.from({ length: 20 }, (_, i) => `/blog/p${i}`), "/about"];
+    const plan = planInvalidation(changedPaths, { maxPaths: 5, sitePaths });
+    const outcome = { plan, changedPaths, warnings: [], nothingChanged: false, outsidePrefix: false };
+    expect(describePlan(outcome)).toBe(
+      "Plan: 2 paths (1 wildcard) for 21 changed paths in 1 batch, 20 changed paths collapsed, hits 20 unchanged paths",
+    );
+    const exact = planInvalidation(["/a"], { maxPaths: 5 });
+    expect(describePlan({ ...outcome, plan: exact, changedPaths: ["/a"] })).toBe(
+      "Plan: 1 path (0 wildcards) for 1 changed path in 1 batch",
+    );
+  });
+
+  it("describes the engine's events the same for every adapter", () => {
+    const invalidation = {
+      distributionId: "E1",
+      id: "I1",
+      status: "InProgress",
+      paths: ["/a", "/b"],
+      callerReference: "cli-1-b0-x",
+      batchIndex: 1,
+    };
+    expect(describeSendEvent({ type: "created", invalidation }, 3)).toBe(
+      "Created invalidation I1 on E1 (batch 2/3, 2 paths): InProgress; caller reference cli-1-b0-x",
+    );
+    expect(
+      describeSendEvent({ type: "waiting-for-slot", distributionId: "E1", batchIndex: 0, retryInMs: 9_001 }, 2),
+    ).toBe("E1: too many invalidations in progress; batch 1/2 waits, next try in 10 s");
+    expect(describeSendEvent({ type: "progress", completed: 1, total: 2, elapsedMs: 25_400 }, 2)).toBe(
+      "Waiting for completion: 1/2 completed after 25 s",
     );
   });
 
