@@ -81,8 +81,8 @@ function distributions({ distributionIds: flags, dryRun }: RunOptions, tenants: 
     return { name: "CLOUDFRONT_DISTRIBUTION_ID", ids: parseDistributionIds([fromEnv], "CLOUDFRONT_DISTRIBUTION_ID") };
   }
   // Tenants are targets of their own, and a dry run only prints the plan: neither needs a distribution.
-  const none = flags.length === 0 && (dryRun || tenants.length > 0);
-  return { name: "--distribution-id", ids: none ? [] : parseDistributionIds(flags, "--distribution-id") };
+  const optional = dryRun || tenants.length > 0;
+  return { name: "--distribution-id", ids: parseDistributionIds(flags, "--distribution-id", { optional }) };
 }
 
 /** argv and env into the core's request. Every input error surfaces here or in the core's planning, before AWS. */
@@ -101,7 +101,10 @@ async function toRequest(options: RunOptions, deps: CliDeps): Promise<Invalidati
   return {
     distributionIds: distribution.ids,
     tenants,
-    names: { distribution: distribution.name, tenant: "--tenant", keyPrefix: "--s3-prefix", cacheTags: "--cache-tag" },
+    names: {
+      ...{ distribution: distribution.name, tenant: "--tenant", keyPrefix: "--s3-prefix" },
+      ...{ cacheTags: "--cache-tag", site: "--site-dir" },
+    },
     readDistribution: true,
     paths: [...paths, ...fromFile],
     cacheTags: options.cacheTags,

@@ -157,6 +157,14 @@ describe("main", () => {
     }
   });
 
+  it("names --site-dir when the folder cannot be listed, before anything is sent", async () => {
+    const { deps, stderr, createClient } = setUp();
+    const args = ["--distribution-id", "E2QWRUHAPOMQZL", "--site-dir", "/nonexistent/site", "--path", "/a"];
+    expect(await main(args, deps)).toBe(EXIT.usage);
+    expect(stderr.text).toMatch(/--site-dir: cannot read the site directory "\/nonexistent\/site"/);
+    expect(createClient).not.toHaveBeenCalled();
+  });
+
   it("exits 1 on AccessDenied, with the AWS error and what to grant on stderr", async () => {
     cloudFront.on(CreateInvalidationCommand).rejects(
       Object.assign(new Error("User is not authorized to perform: cloudfront:CreateInvalidation"), {

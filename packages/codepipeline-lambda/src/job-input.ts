@@ -3,11 +3,10 @@ import {
   type ChangeInput,
   ConfigurationError,
   classifyError,
-  type InvalidationError,
   type KeyMappingOptions,
   normalizeS3Prefix,
   PermissionError,
-  TransientError,
+  restated,
 } from "invalidation-core";
 import { type ArtifactLimits, artifactLimits } from "./artifact-limits.js";
 import {
@@ -245,7 +244,7 @@ async function storeManifest(
     // The invalidations are done, but without the new manifest the next run would diff against the
     // old one. Fail (keeping the failure's kind), so the action is retried with the same diff.
     const classified = classifyError(error, "writing the artifact manifest");
-    throw sameKind(
+    throw restated(
       classified,
       `The invalidations succeeded, but the artifact manifest could not be stored, so this run does not count as done: ${classified.message}. Retry the action.`,
     );
@@ -255,10 +254,4 @@ async function storeManifest(
     files: manifest.entries.size,
   });
   return `Artifact manifest stored (${manifest.entries.size} files)`;
-}
-
-function sameKind(error: InvalidationError, message: string): InvalidationError {
-  if (error.kind === "configuration") return new ConfigurationError(message, { cause: error });
-  if (error.kind === "permission") return new PermissionError(message, { cause: error });
-  return new TransientError(message, { cause: error });
 }

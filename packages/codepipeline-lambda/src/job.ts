@@ -12,6 +12,7 @@ import {
   planCost,
   plural,
   type RunEvent,
+  restated,
   runInvalidation,
   type SendState,
   type WaitTiming,
@@ -128,11 +129,11 @@ const NAMES = {
 
 /** The failure of a report; a wait that timed out says which setting ran out and what it leaves. */
 function failureOf(error: InvalidationError, report: InvalidationReport, config: JobConfig): Error {
-  if (!(error instanceof DeadlineExceededError)) return error;
-  return new DeadlineExceededError(
+  if (error.kind !== "timeout") return error;
+  return restated(
+    error,
     `Timed out after waitTimeoutMinutes=${config.waitTimeoutMinutes}: ${describeUnfinished(report)}. ` +
       `Raise waitTimeoutMinutes (at most ${MAX_WAIT_TIMEOUT_MINUTES}) or set wait to false. (${error.message})`,
-    { cause: error, invalidations: error.invalidations, unsent: error.unsent },
   );
 }
 

@@ -117,9 +117,8 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const diffOnly = flag("diff-only", false);
   const tenants = parseTenants([get("tenant")], input("tenant"));
   // The two-step form's diff step invalidates nothing, and a tenant may be the only target.
-  const ids = get("distribution-id");
   const optional = diffOnly || tenants.length > 0;
-  const distributionIds = optional && ids.trim() === "" ? [] : parseDistributionIds([ids], input("distribution-id"));
+  const distributionIds = parseDistributionIds([get("distribution-id")], input("distribution-id"), { optional });
   const paths = readPaths(get("paths"));
   const cacheTags = parseCacheTagList(get("cache-tags"), input("cache-tags"));
   const maxPaths = parseMaxPaths(whole("max-paths", DEFAULT_MAX_PATHS, 1), input("max-paths"));

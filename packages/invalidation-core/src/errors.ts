@@ -41,6 +41,21 @@ export class TransientError extends InvalidationError {
   readonly kind = "transient";
 }
 
+/**
+ * The same failure in other words: an adapter says what it means for its run (a deadline named by
+ * its own setting, a manifest that could not be stored after the invalidations), keeping the kind,
+ * and with a timeout what was created and left unsent; the original is the cause.
+ */
+export function restated(error: InvalidationError, message: string): InvalidationError {
+  const options = { cause: error };
+  if (error instanceof DeadlineExceededError) {
+    return new DeadlineExceededError(message, { ...options, invalidations: error.invalidations, unsent: error.unsent });
+  }
+  if (error.kind === "configuration") return new ConfigurationError(message, options);
+  if (error.kind === "permission") return new PermissionError(message, options);
+  return new TransientError(message, options);
+}
+
 /** A batch of the plan that was not sent to a distribution. */
 export interface UnsentBatch {
   readonly distributionId: string;

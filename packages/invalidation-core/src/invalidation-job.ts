@@ -38,6 +38,7 @@ import {
   type WaitTiming,
 } from "./send-engine.js";
 import { listSiteKeys } from "./site-listing.js";
+import { named } from "./validators.js";
 
 /** Where the changes come from. Bytes are decoded here, the same way for every source. */
 export type ChangeInput =
@@ -96,6 +97,8 @@ export interface InvalidationRequest {
     readonly tenant?: string;
     readonly keyPrefix?: string;
     readonly cacheTags?: string;
+    /** The synced folder (`site: { directory }`): `--site-dir`. */
+    readonly site?: string;
   };
   /** Progress saved by an earlier invocation (the Lambda's continuation): carry on from it. */
   readonly resume?: SendState;
@@ -347,7 +350,10 @@ async function readChanges(request: InvalidationRequest): Promise<ChangesRead> {
       ? await readChangeLog(changes.bytes, changes.source)
       : { keys: changes?.keys, buckets: [], warnings: [] };
   const site = request.site;
-  const siteKeys = site === undefined ? undefined : "keys" in site ? site.keys : await listSiteKeys(site.directory);
+  const siteName = request.names?.site;
+  const listSite = (directory: string) =>
+    siteName === undefined ? listSiteKeys(directory) : named(siteName, () => listSiteKeys(directory));
+  const siteKeys = site === undefined ? undefined : "keys" in site ? site.keys : await listSite(site.directory);
   return { changedKeys: read.keys, buckets: read.buckets, siteKeys, warnings: read.warnings };
 }
 

@@ -86,13 +86,18 @@ export function parseMaxPaths(value: number, name = "maxPaths"): number {
  * Distributions as users list them: one or more values, each holding distributions separated by
  * commas, spaces or newlines. Each is a distribution id (or ARN), or a domain name: an alternate
  * domain name or the distribution's own `*.cloudfront.net` name, which `runInvalidation` resolves
- * to its id. Repeats are dropped. Throws ConfigurationError naming `name` when none is given or
- * one is neither.
+ * to its id. Repeats are dropped. Throws ConfigurationError naming `name` when one is neither, or
+ * when none is given unless `optional` (the adapter has other targets: tenants, or nothing to send).
  *
  * @example parseDistributionIds(["E2QWRUHAPOMQZL, www.example.com"], "--distribution-id") // ["E2QWRUHAPOMQZL", "www.example.com"]
  */
-export function parseDistributionIds(values: readonly string[], name: string): string[] {
+export function parseDistributionIds(
+  values: readonly string[],
+  name: string,
+  options: { readonly optional?: boolean } = {},
+): string[] {
   const items = values.flatMap((value) => value.split(/[\s,]+/)).filter((item) => item !== "");
+  if (items.length === 0 && options.optional) return [];
   if (items.length === 0) {
     throw new ConfigurationError(
       `${name} is required: give a CloudFront distribution id (E2QWRUHAPOMQZL) or domain name (www.example.com), or several separated by commas, spaces or newlines`,

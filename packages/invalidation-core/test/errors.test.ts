@@ -14,6 +14,7 @@ import {
   errorName,
   type FailureKind,
   PermissionError,
+  restated,
   TransientError,
 } from "../src/errors.js";
 
@@ -127,5 +128,29 @@ describe("DeadlineExceededError", () => {
     expect(error.invalidations).toEqual([invalidation]);
     expect(error.unsent).toHaveLength(1);
     expect(new DeadlineExceededError("late").invalidations).toEqual([]);
+  });
+});
+
+describe("restated", () => {
+  it("keeps the kind, the cause and a timeout's invalidations and unsent batches", () => {
+    const invalidation = {
+      distributionId: "E1",
+      id: "I1",
+      status: "InProgress",
+      paths: ["/a"],
+      callerReference: "r",
+      batchIndex: 0,
+    };
+    const unsent = [{ distributionId: "E1", batchIndex: 1, paths: ["/b"] }];
+    const timeout = new DeadlineExceededError("late", { invalidations: [invalidation], unsent });
+    const again = restated(timeout, "Timed out after waitTimeoutMinutes=1");
+    expect(again).toBeInstanceOf(DeadlineExceededError);
+    expect(again.message).toBe("Timed out after waitTimeoutMinutes=1");
+    expect(again.cause).toBe(timeout);
+    expect((again as DeadlineExceededError).invalidations).toEqual([invalidation]);
+    expect((again as DeadlineExceededError).unsent).toEqual(unsent);
+    for (const error of [new ConfigurationError("c"), new PermissionError("p"), new TransientError("t")]) {
+      expect(restated(error, "other words")).toMatchObject({ kind: error.kind, message: "other words", cause: error });
+    }
   });
 });

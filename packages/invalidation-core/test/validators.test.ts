@@ -36,6 +36,13 @@ describe("named validators", () => {
     );
   });
 
+  it("take no distribution when told it is optional, but still refuse a bad one", () => {
+    expect(parseDistributionIds(["", " , "], "x", { optional: true })).toEqual([]);
+    expect(() => parseDistributionIds(["nope"], "--distribution-id", { optional: true })).toThrow(
+      /^--distribution-id: /,
+    );
+  });
+
   it("refuse an S3 URI where a key prefix belongs, saying what to give instead", () => {
     expect(() => parseKeyPrefix("s3://bucket/site", "--s3-prefix")).toThrow(
       /^--s3-prefix "s3:\/\/bucket\/site" is an S3 URI; give only the key prefix inside the bucket, such as "site"/,

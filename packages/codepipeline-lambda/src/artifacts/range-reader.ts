@@ -11,7 +11,7 @@ export interface RangeReader {
 }
 
 /** Throws unless `start..endInclusive` is a range of an object of `size` bytes (`truncated` past its end). */
-export function checkRange(start: number, endInclusive: number, size: number): void {
+export function checkByteRange(start: number, endInclusive: number, size: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endInclusive) || start < 0 || endInclusive < start) {
     throw new RangeError(`invalid byte range ${start}-${endInclusive}`);
   }
@@ -100,7 +100,7 @@ export class S3RangeReader implements RangeReader {
   }
 
   async read(start: number, endInclusive: number): Promise<Buffer> {
-    checkRange(start, endInclusive, await this.size());
+    checkByteRange(start, endInclusive, await this.size());
     let body: Uint8Array;
     let contentRange: string | undefined;
     try {

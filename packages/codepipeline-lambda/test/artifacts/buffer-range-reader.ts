@@ -1,4 +1,4 @@
-import { checkRange, type RangeReader } from "../../src/artifacts/index.js";
+import { checkByteRange, type RangeReader } from "../../src/artifacts/index.js";
 
 /** A RangeReader over bytes in memory, counting its reads as S3RangeReader does. */
 export class BufferRangeReader implements RangeReader {
@@ -11,7 +11,7 @@ export class BufferRangeReader implements RangeReader {
   }
 
   async read(start: number, endInclusive: number): Promise<Buffer> {
-    checkRange(start, endInclusive, this.data.length);
+    checkByteRange(start, endInclusive, this.data.length);
     this.stats.requests++;
     this.stats.bytes += endInclusive - start + 1;
     return this.data.subarray(start, endInclusive + 1);
