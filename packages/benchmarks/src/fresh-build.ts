@@ -16,7 +16,7 @@ import {
 } from "invalidation-core/content-diff";
 import { freePort } from "test-utils/ports";
 import { type StrategyResult, scoreAgainst } from "./plan-quality.js";
-import { diffSites, type SiteFiles, type SitePair } from "./sites.js";
+import { type DeployCase, diffSites, type SiteFiles, type SitePair } from "./sites.js";
 import { findAwsCli } from "./startup.js";
 import { formatInt, formatMs, formatPercent, median } from "./stats.js";
 import { renderTable } from "./table.js";
@@ -43,9 +43,7 @@ export interface FreshSource {
   readonly ms: number;
 }
 
-export interface FreshCaseResult {
-  readonly site: string;
-  readonly scenario: string;
+export interface FreshCaseResult extends DeployCase {
   readonly files: number;
   /** Keys that changed by content (uploaded or deleted): the truth both sources are scored on. */
   readonly trueChanges: number;
