@@ -3,7 +3,6 @@
 // the plan from the core's content diff taken before the sync.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -15,8 +14,9 @@ import {
   diffSiteAgainstBucket,
   formatChangeList,
 } from "invalidation-core/content-diff";
+import { freePort } from "test-utils/ports";
 import { type StrategyResult, scoreAgainst } from "./plan-quality.js";
-import { diffSites, type SiteFiles, type SitePair } from "./sites.js";
+import { type DeployCase, diffSites, type SiteFiles, type SitePair } from "./sites.js";
 import { findAwsCli } from "./startup.js";
 import { formatInt, formatMs, formatPercent, median } from "./stats.js";
 import { renderTable } from "./table.js";
@@ -43,9 +43,7 @@ export interface FreshSource {
   readonly ms: number;
 }
 
-export interface FreshCaseResult {
-  readonly site: string;
-  readonly scenario: string;
+export interface FreshCaseResult extends DeployCase {
   readonly files: number;
   /** Keys that changed by content (uploaded or deleted): the truth both sources are scored on. */
   readonly trueChanges: number;
@@ -67,18 +65,6 @@ function onPath(tool: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Moto {

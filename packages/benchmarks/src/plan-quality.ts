@@ -40,35 +40,24 @@ export interface DeployResult {
   readonly results: readonly StrategyResult[];
 }
 
-/** First index whose value is >= `value` in a sorted list. */
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
- * Marks the entries of `sorted` that some pattern covers, by CloudFront's matching: a trailing `*`
- * matches every path that starts with what precedes it, anything else only itself. Measured here
- * independently of the planner, so that a planner bug shows up as a miss rather than being trusted.
+ * Whether a path is covered by one of `patterns`, by CloudFront's matching: a trailing `*` matches
+ * every path that starts with what precedes it, anything else only itself. Measured here
+ * independently of the planner, and as plainly as the rule reads, so that a planner bug shows up as
+ * a miss rather than being trusted.
  */
-export function coveredMask(sorted: readonly string[], patterns: readonly string[]): Uint8Array {
-  const mask = new Uint8Array(sorted.length);
+export function coveredBy(patterns: readonly string[]): (path: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes = new Set<string>();
   for (const pattern of patterns) {
-    if (pattern.endsWith("*")) {
-      const prefix = pattern.slice(0, -1);
-      for (let i = lowerBound(sorted, prefix); i < sorted.length && sorted[i]!.startsWith(prefix); i++) mask[i] = 1;
-    } else {
-      const i = lowerBound(sorted, pattern);
-      if (sorted[i] === pattern) mask[i] = 1;
-    }
+    if (pattern.endsWith("*")) prefixes.add(pattern.slice(0, -1));
+    else exact.add(pattern);
   }
-  return mask;
+  // A path starts with a prefix only if its first prefix.length characters are it: trying the few
+  // lengths the wildcards have is enough, rather than every length of every path.
+  const lengths = [...new Set([...prefixes].map((prefix) => prefix.length))];
+  return (path) =>
+    exact.has(path) || lengths.some((length) => length <= path.length && prefixes.has(path.slice(0, length)));
 }
 
 function evaluate(
@@ -76,16 +65,13 @@ function evaluate(
   patterns: readonly string[],
   sitePaths: readonly string[],
   changed: ReadonlySet<string>,
-  changedSorted: readonly string[],
   unchangedTotal: number,
 ): StrategyResult {
-  const siteMask = coveredMask(sitePaths, patterns);
+  const covered = coveredBy(patterns);
   let unchangedHit = 0;
-  siteMask.forEach((hit, i) => {
-    if (hit === 1 && !changed.has(sitePaths[i]!)) unchangedHit++;
-  });
+  for (const path of sitePaths) if (covered(path) && !changed.has(path)) unchangedHit++;
   let missed = 0;
-  for (const hit of coveredMask(changedSorted, patterns)) if (hit === 0) missed++;
+  for (const path of changed) if (!covered(path)) missed++;
   const batches = splitIntoBatches(patterns, CLOUDFRONT_LIMITS);
   return {
     strategy,
@@ -116,13 +102,12 @@ export function scoreAgainst(deploy: Deploy): DeployScoring {
   // One path per changed file, directory forms included: what a careful user would have to list.
   const perFile = keysToPaths([...deploy.uploaded, ...deploy.deleted]).paths;
   const changed = new Set(perFile);
-  const changedSorted = [...perFile].sort();
   let unchangedTotal = 0;
   for (const path of sitePaths) if (!changed.has(path)) unchangedTotal++;
   return {
     sitePaths,
     perFile,
-    score: (strategy, patterns) => evaluate(strategy, patterns, sitePaths, changed, changedSorted, unchangedTotal),
+    score: (strategy, patterns) => evaluate(strategy, patterns, sitePaths, changed, unchangedTotal),
   };
 }
 

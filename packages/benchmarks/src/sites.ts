@@ -9,9 +9,13 @@ import { createRng, type Rng } from "./rng.js";
  */
 export type SiteFiles = ReadonlyMap<string, string>;
 
-export interface Deploy {
+/** Which deploy a row is about: the site, and what changed in it. Every section's results carry it. */
+export interface DeployCase {
   readonly site: string;
   readonly scenario: string;
+}
+
+export interface Deploy extends DeployCase {
   /** Keys the site serves after the deploy (a listing of the synced folder). */
   readonly siteKeys: readonly string[];
   /** Keys `aws s3 sync --delete` uploads: new or changed content. */
@@ -280,9 +284,7 @@ export interface DeployOptions {
 }
 
 /** One deploy as two renders of the site: what was built before and what is built now. */
-export interface SitePair {
-  readonly site: string;
-  readonly scenario: string;
+export interface SitePair extends DeployCase {
   readonly before: SiteFiles;
   readonly after: SiteFiles;
 }

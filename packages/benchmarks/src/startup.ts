@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { startTimingEndpoint, type TimingEndpoint } from "./endpoint.js";
 import { formatKB, formatMs, formatRatio, median } from "./stats.js";
 import { renderTable } from "./table.js";
-import { zipFolder } from "./zip.js";
+import { zipSize } from "./zip.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -59,9 +59,7 @@ export async function measureBundles(): Promise<BundleSize[]> {
       bytes: data.length,
       gzipBytes: gzipSync(data, { level: 9 }).length,
       // The Lambda ships as a zip of its whole dist folder, as `aws cloudformation package` makes it.
-      ...(zip
-        ? { zipBytes: (await zipFolder(folder)).length, note: `dist/ folder ${formatKB(await folderBytes(folder))}` }
-        : {}),
+      ...(zip ? { zipBytes: await zipSize(folder), note: `dist/ folder ${formatKB(await folderBytes(folder))}` } : {}),
     });
   };
   await one("GitHub Action", ACTION_DIST, false);

@@ -1,16 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { hasAwsCli, hasMoto } from "test-utils";
 import { describe, expect, it } from "vitest";
 import { type FreshCaseResult, measureFreshBuilds, renderFreshBuilds } from "../src/fresh-build.ts";
 import { generateSitePairs } from "../src/sites.ts";
 
-const onPath = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
-const tools = onPath("moto_server") && onPath("aws");
-if (!tools) {
-  // As test-utils' hasTool does: a missing tool fails under CI, elsewhere the test is skipped with the reason.
-  const message = 'moto_server or aws is not on PATH; install them with: pip install "moto[server]" awscli';
-  if (process.env.CI === "true") throw new Error(message);
-  console.warn(`skipping: ${message}`);
-}
+// A missing tool fails under CI; elsewhere the test is skipped with the reason.
+const tools = hasMoto() && hasAwsCli();
 
 // The section's numbers rest on the real sync and the real diff agreeing with the generator's truth:
 // one small blog deploy through moto_server and the AWS CLI checks that end to end.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coveredMask, measureDeploy } from "../src/plan-quality.ts";
+import { coveredBy, measureDeploy } from "../src/plan-quality.ts";
 import { generateChangedKeys } from "../src/scale-keys.ts";
 import { diffSites, generateBlog, generateDeploys, renderBlog } from "../src/sites.ts";
 
@@ -55,10 +55,11 @@ describe("generated deploys", () => {
 
 describe("plan scoring", () => {
   it("matches CloudFront's rules: a trailing * covers by prefix, anything else only itself", () => {
-    const sorted = ["/a", "/a/", "/a/index.html", "/ab", "/b"];
-    expect([...coveredMask(sorted, ["/a/*"])]).toEqual([0, 1, 1, 0, 0]);
-    expect([...coveredMask(sorted, ["/a*"])]).toEqual([1, 1, 1, 1, 0]);
-    expect([...coveredMask(sorted, ["/a", "/c"])]).toEqual([1, 0, 0, 0, 0]);
+    const paths = ["/a", "/a/", "/a/index.html", "/ab", "/b"];
+    expect(paths.map(coveredBy(["/a/*"]))).toEqual([false, true, true, false, false]);
+    expect(paths.map(coveredBy(["/a*"]))).toEqual([true, true, true, true, false]);
+    expect(paths.map(coveredBy(["/a", "/c"]))).toEqual([true, false, false, false, false]);
+    expect(paths.map(coveredBy(["/a/index.html", "/*"]))).toEqual([true, true, true, true, true]);
   });
 
   it("scores /* as the whole unchanged cache, one path per file as none of it, and no strategy as missing a change", () => {

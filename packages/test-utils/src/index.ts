@@ -7,7 +7,7 @@ export * from "./kms-etag-proxy.ts";
 export * from "./moto.ts";
 export * from "./moto-clients.ts";
 export * from "./node-process.ts";
-export * from "./ports.ts";
+export * from "./ports.js";
 export * from "./silent-server.ts";
 export * from "./site-build.ts";
 export * from "./tools.ts";

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { freePort } from "./ports.ts";
+import { freePort } from "./ports.js";
 import { hasTool } from "./tools.ts";
 
 /** Fixed fake credentials for every emulator run; also what the log-scanning tests search for. */
