@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   CreateBucketCommand,
   HeadObjectCommand,
@@ -10,7 +10,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { hasAwsCli, hasMoto, type MotoServer, runAwsCli, startMoto, TEST_CREDENTIALS } from "test-utils";
+import {
+  hasAwsCli,
+  hasMoto,
+  type MotoServer,
+  runAwsCli,
+  startMoto,
+  TEST_CREDENTIALS,
+  writeFreshBuild,
+} from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedKeys, diffSiteAgainstBucket, formatChangeList } from "../src/content-diff.js";
 
@@ -70,18 +78,6 @@ describe.skipIf(!ready)(
       return bucket;
     }
 
-    /** Writes the site as a build would: every file written anew, with a fresh modification time. */
-    async function build(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-      await rm(dir, { recursive: true, force: true });
-      const later = new Date(Date.now() + 60_000);
-      for (const [key, content] of Object.entries(files)) {
-        const path = join(dir, key);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, content);
-        await utimes(path, later, later);
-      }
-    }
-
     const siteV1 = (): Record<string, string | Uint8Array> => ({
       "index.html": "<h1>Home</h1>",
       "about/index.html": "<h1>About</h1>",
@@ -103,14 +99,14 @@ describe.skipIf(!ready)(
     it("finds the one real change in a fresh build whose every file the sync re-uploads", async () => {
       const bucket = await newBucket();
       const dir = join(work, "fresh");
-      await build(dir, siteV1());
+      await writeFreshBuild(dir, siteV1());
       aws(["s3", "sync", dir, `s3://${bucket}/www`, "--no-progress"]);
       // The CLI really made multipart objects: a 2-part one (12 MiB in 8 MiB parts) and a 1-part one.
       const etags = await storedEtags(bucket);
       expect(etags["www/media/big.bin"]).toMatch(/^"[0-9a-f]{32}-2"$/);
       expect(etags["www/media/threshold.bin"]).toMatch(/^"[0-9a-f]{32}-1"$/);
 
-      await build(dir, { ...siteV1(), "index.html": "<h1>Home, updated</h1>" });
+      await writeFreshBuild(dir, { ...siteV1(), "index.html": "<h1>Home, updated</h1>" });
       const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket, prefix: "www" });
 
       expect(report).toMatchObject({
@@ -136,12 +132,12 @@ describe.skipIf(!ready)(
     it("counts edits that keep the size, single-part and multipart, as changed", async () => {
       const bucket = await newBucket();
       const dir = join(work, "same-size");
-      await build(dir, siteV1());
+      await writeFreshBuild(dir, siteV1());
       aws(["s3", "sync", dir, `s3://${bucket}`, "--no-progress"]);
 
       const editedBig = Buffer.from(big);
       editedBig[9 * MIB] = (editedBig[9 * MIB]! + 1) % 256; // one byte in the second part
-      await build(dir, { ...siteV1(), "css/site.css": "body { color: #334 }", "media/big.bin": editedBig });
+      await writeFreshBuild(dir, { ...siteV1(), "css/site.css": "body { color: #334 }", "media/big.bin": editedBig });
       const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket });
 
       // Issue 16: four objects matched their files, so the two mismatches are proven edits, not
@@ -158,13 +154,13 @@ describe.skipIf(!ready)(
     it("reports objects gone from the folder as deleted, with the prefix, and only under the prefix", async () => {
       const bucket = await newBucket();
       const dir = join(work, "deletions");
-      await build(dir, siteV1());
+      await writeFreshBuild(dir, siteV1());
       aws(["s3", "sync", dir, `s3://${bucket}/www`, "--no-progress"]);
       // A sibling prefix that merely starts the same way must not be taken for part of the site.
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "www-old/index.html", Body: "old" }));
 
       const { "about/index.html": _removed, "media/big.bin": _alsoRemoved, ...rest } = siteV1();
-      await build(dir, rest);
+      await writeFreshBuild(dir, rest);
       const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket, prefix: "www/" });
       expect(report).toMatchObject({
         deleted: ["www/about/index.html", "www/media/big.bin"],
@@ -191,7 +187,7 @@ describe.skipIf(!ready)(
     it("verifies objects uploaded with another multipart_chunksize once told the part size", async () => {
       const bucket = await newBucket();
       const dir = join(work, "part-size");
-      await build(dir, { "big.bin": big });
+      await writeFreshBuild(dir, { "big.bin": big });
       const config = join(work, "config-5mb");
       await writeFile(config, "[default]\ns3 =\n  multipart_chunksize = 5MB\n");
       aws(["s3", "sync", dir, `s3://${bucket}`, "--no-progress"], config);
@@ -212,7 +208,7 @@ describe.skipIf(!ready)(
         bucket = await newBucket();
         dir = join(work, "kms");
         const keyId = aws(["kms", "create-key", "--query", "KeyMetadata.KeyId", "--output", "text"]).trim();
-        await build(dir, siteV1());
+        await writeFreshBuild(dir, siteV1());
         aws(["s3", "sync", dir, `s3://${bucket}`, "--sse", "aws:kms", "--sse-kms-key-id", keyId, "--no-progress"]);
         const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "media/big.bin" }));
         expect(head.ServerSideEncryption).toBe("aws:kms");
@@ -242,7 +238,7 @@ describe.skipIf(!ready)(
           },
           { step: "initialize", name: "simulateSseKmsEtags" },
         );
-        await build(dir, { ...siteV1(), "index.html": "<h1>Home, longer now</h1>" });
+        await writeFreshBuild(dir, { ...siteV1(), "index.html": "<h1>Home, longer now</h1>" });
 
         const report = await diffSiteAgainstBucket({ s3: kms, siteDirectory: dir, bucket });
         kms.destroy();
@@ -261,9 +257,9 @@ describe.skipIf(!ready)(
       // The change list is made of the raw keys, the same strings that the sync log names.
       const bucket = await newBucket();
       const dir = join(work, "list");
-      await build(dir, { "a b+c é.txt": "x" });
+      await writeFreshBuild(dir, { "a b+c é.txt": "x" });
       const log = aws(["s3", "sync", dir, `s3://${bucket}/p`, "--no-progress"]);
-      await build(dir, { "a b+c é.txt": "xy" });
+      await writeFreshBuild(dir, { "a b+c é.txt": "xy" });
       const report = await diffSiteAgainstBucket({ s3, siteDirectory: dir, bucket, prefix: "p" });
       expect(formatChangeList(report)).toBe(`${uploadedKeys(log).join("\n")}\n`);
     });
