@@ -1,5 +1,6 @@
 import {
   describeCost,
+  describeKeyPrefix,
   describePlan,
   describeSendEvent,
   type InvalidationReport,
@@ -45,12 +46,10 @@ export function formatPlan(outcome: PlanOutcome): string {
   return `${[describePlan(outcome), ...plan.paths.map((path) => `  ${path}`), describeCost(planCost(plan))].join("\n")}\n`;
 }
 
-/** How the run ended, for people (stdout), after the key prefix when the distribution gave it. */
+/** How the run ended, for people (stdout). */
 export function formatResult(report: InvalidationReport): string {
   const fromOrigin = report.keyPrefix?.from === "distribution";
-  const lines = fromOrigin
-    ? [`Key prefix ${JSON.stringify(report.keyPrefix?.value)} from the distribution's origin path.`]
-    : [];
+  const lines: string[] = [];
   if (report.status === "nothing-changed") lines.push("Nothing changed: no invalidation needed.");
   else if (report.status === "outside-prefix") {
     const prefix = fromOrigin ? "the distribution's origin path" : "--s3-prefix";
@@ -83,9 +82,13 @@ export function eventRenderer(out: { stdout: OutputStream; stderr: OutputStream 
   };
   const onEvent = (event: RunEvent): void => {
     if (event.type === "planned") {
-      const { outcome } = event;
+      const { outcome, keyPrefix } = event;
       batches = outcome.plan.batches.length;
-      if (!json && batches > 0 && !outcome.outsidePrefix) out.stdout.write(formatPlan(outcome));
+      if (json) return;
+      // The plan's paths depend on the prefix: say where it came from before them.
+      if (keyPrefix?.from === "distribution")
+        out.stdout.write(`${describeKeyPrefix(keyPrefix.value, "no --s3-prefix")}\n`);
+      if (batches > 0 && !outcome.outsidePrefix) out.stdout.write(formatPlan(outcome));
       return;
     }
     const text = event.type === "warning" ? `warning: ${event.message}` : describeSendEvent(event, batches);

@@ -120,7 +120,9 @@ describe.skipIf(!hasMoto())("against moto_server", () => {
       const run = await runCli(["--distribution-id", prod.id, "--sync-log", log], { env: moto.env });
 
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain(`Key prefix "prod/" from the distribution's origin path.`);
+      expect(run.stdout).toContain(`Key prefix "prod/", from the distribution's origin path (no --s3-prefix).`);
+      // Said before the plan whose paths it shapes.
+      expect(run.stdout.indexOf("Key prefix")).toBeLessThan(run.stdout.indexOf("Plan:"));
       expect(run.stdout).toContain("  /index.html");
       expect(run.stdout).not.toContain("/prod/");
     });

@@ -8,6 +8,7 @@ import {
   cloudFrontEndpoint,
   createCloudFrontClient,
   describeCost,
+  describeKeyPrefix,
   describePlan,
   describeSendEvent,
   describeUnfinished,
@@ -190,9 +191,6 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
   io.setOutput("cost", costed ? JSON.stringify(costed) : "");
   io.setOutput("status", status);
   const keyPrefix = result.keyPrefix?.from === "distribution" ? result.keyPrefix.value : undefined;
-  if (keyPrefix !== undefined) {
-    io.info(`Key prefix ${JSON.stringify(keyPrefix)}, from the distribution's origin path (s3-prefix is empty).`);
-  }
   const targets = result.distributionIds.length;
   const each = targets > 1 ? `. Each of the ${targets} distributions bills this plan` : "";
   const cost = costed && `${describeCost(costed)}${each}`;
@@ -257,6 +255,10 @@ class RunLog {
   show(event: RunEvent): void {
     if (event.type === "warning") this.io.warning(event.message);
     if (event.type === "planned") this.outcome = event.outcome;
+    // The plan's paths depend on the prefix: say where it came from before them.
+    if (event.type === "planned" && event.keyPrefix?.from === "distribution") {
+      this.io.info(describeKeyPrefix(event.keyPrefix.value, "s3-prefix is empty"));
+    }
     if (event.type === "warning" || event.type === "planned") return;
     // Creations and slot waits belong to their distribution's group; the wait for all of them to none.
     if (event.type === "progress") this.close();

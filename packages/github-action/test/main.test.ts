@@ -179,6 +179,7 @@ describe("run", () => {
     expect(io.failures).toEqual([]);
     expect(createInputs()[0]?.InvalidationBatch?.Paths?.Items).toEqual(["/", "/index.html"]);
     expect(io.text).toContain('Key prefix "prod/", from the distribution\'s origin path (s3-prefix is empty).');
+    expect(io.text.indexOf("Key prefix")).toBeLessThan(io.text.indexOf("Plan:"));
     expect(io.summaries.join("")).toContain("Key prefix `prod/`, from the distribution's origin path");
   });
 

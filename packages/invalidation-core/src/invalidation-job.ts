@@ -110,10 +110,21 @@ export interface InvalidationRequest {
 }
 
 /** What the run tells its adapter as it goes; the adapter renders them. */
+/** The key prefix stripped from keys: given by the user, or read from the distribution's origin path. */
+export interface KeyPrefix {
+  readonly value: string;
+  readonly from: "given" | "distribution";
+}
+
 export type RunEvent =
   | SendEvent
   | { readonly type: "warning"; readonly message: string }
-  | { readonly type: "planned"; readonly outcome: PlanOutcome };
+  | {
+      readonly type: "planned";
+      readonly outcome: PlanOutcome;
+      /** The key prefix the plan used, and where it came from (given, or the distribution's origin path). */
+      readonly keyPrefix?: KeyPrefix;
+    };
 
 export interface RunDependencies {
   /**
@@ -162,7 +173,7 @@ export interface InvalidationReport {
   /** `continuing`: the progress to resume from. */
   readonly state?: SendState;
   /** The key prefix the paths were mapped with, and where it came from. */
-  readonly keyPrefix?: { readonly value: string; readonly from: "given" | "distribution" };
+  readonly keyPrefix?: KeyPrefix;
   readonly error?: InvalidationError;
 }
 
@@ -192,7 +203,7 @@ export async function runInvalidation(
   };
   let outcome: PlanOutcome;
   let warnings: string[];
-  let keyPrefix: InvalidationReport["keyPrefix"];
+  let keyPrefix: KeyPrefix | undefined;
   let targets: Targets;
   try {
     const read = await readChanges(request);
@@ -204,7 +215,7 @@ export async function runInvalidation(
     return { ...base, status: "failed", warnings: [], error: classifyError(error) };
   }
   for (const message of warnings) emit({ type: "warning", message });
-  emit({ type: "planned", outcome });
+  emit({ type: "planned", outcome, ...(keyPrefix === undefined ? {} : { keyPrefix }) });
   const planned = { ...base, outcome, warnings, ...(keyPrefix === undefined ? {} : { keyPrefix }) };
   if (outcome.outsidePrefix) return { ...planned, status: "outside-prefix" };
   if (outcome.nothingChanged || outcome.plan.batches.length === 0) return { ...planned, status: "nothing-changed" };
@@ -362,7 +373,7 @@ interface Targets {
   readonly distributionIds: readonly string[];
   /** The tenants among them, by id. */
   readonly tenants: ReadonlyMap<string, ResolvedTenant>;
-  readonly keyPrefix?: { readonly value: string; readonly from: "given" | "distribution" };
+  readonly keyPrefix?: KeyPrefix;
   readonly warnings: readonly string[];
 }
 

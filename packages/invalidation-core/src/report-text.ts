@@ -101,6 +101,14 @@ export function describeSendEvent(event: SendEvent, batches: number): string {
   return `Waiting for completion: ${event.completed}/${event.total} completed after ${Math.round(event.elapsedMs / 1000)} s`;
 }
 
+/**
+ * The key prefix read from the distribution's origin path, said before the plan that uses it;
+ * `unset` names the setting left empty (`no --s3-prefix`, `s3-prefix is empty`).
+ */
+export function describeKeyPrefix(value: string, unset: string): string {
+  return `Key prefix ${JSON.stringify(value)}, from the distribution's origin path (${unset}).`;
+}
+
 /** The content diff's counts in one line, the same in the CLI and the action. */
 export function describeDiff(report: ContentDiffReport, changed: number): string {
   return (

@@ -281,9 +281,13 @@ describe("runInvalidation reads the distribution (issue 17)", () => {
   it("strips the origin path of the origin that serves the synced bucket when no prefix is given", async () => {
     cf.on(GetDistributionConfigCommand).resolves(distributionConfig("/prod") as never);
     cf.on(CreateInvalidationCommand).callsFake((input) => created(input));
-    const { report } = await run({ changes: prodLog, readDistribution: true });
+    const { report, events } = await run({ changes: prodLog, readDistribution: true });
     expect(report.keyPrefix).toEqual({ value: "prod/", from: "distribution" });
     expect(report.outcome?.plan.paths).toEqual(["/", "/index.html"]);
+    // Adapters say where the prefix came from with the plan, before anything is sent.
+    expect(events.find((e) => e.type === "planned")).toMatchObject({
+      keyPrefix: { value: "prod/", from: "distribution" },
+    });
   });
 
   it("keeps a given prefix but warns when it contradicts the distribution", async () => {
