@@ -1,6 +1,6 @@
 import { callerReferences } from "invalidation-core";
 import { describe, expect, it } from "vitest";
-import { callerReferenceBase, ciExecutionId } from "../src/caller-reference.js";
+import { callerReferenceBase } from "../src/caller-reference.js";
 
 const batches = [["/a.html"], ["/b.html"]];
 // The CLI's references as main.ts builds them: its base, the core's rest.
@@ -35,18 +35,5 @@ describe("callerReferenceBase", () => {
   it("makes every run outside CI a new invalidation", () => {
     expect(callerReferenceBase({}, 1_790_000_000_000, "aaaa")).toBe("cli-1790000000000-aaaa");
     expect(references({}, 1, "aaaa")("E1", 0)).not.toBe(references({}, 1, "bbbb")("E1", 0));
-  });
-});
-
-describe("ciExecutionId", () => {
-  it("recognizes the CI systems the README documents", () => {
-    expect(ciExecutionId({ CODEBUILD_BUILD_ID: "proj:uuid-1" })).toBe("codebuild-proj_uuid-1");
-    expect(ciExecutionId({ CI_JOB_ID: "5" })).toBe("gitlab-5");
-    expect(ciExecutionId({ BUILD_TAG: "jenkins-a b-3" })).toBe("jenkins-jenkins-a_b-3");
-    expect(ciExecutionId({ GITHUB_RUN_ID: "9", GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "deploy" })).toBe("gha-9-2-deploy");
-  });
-
-  it("gives nothing on a laptop", () => {
-    expect(ciExecutionId({ HOME: "/home/me" })).toBeUndefined();
   });
 });

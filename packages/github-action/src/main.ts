@@ -22,7 +22,7 @@ import {
   runInvalidation,
   systemClock,
 } from "invalidation-core";
-import { callerReferenceBase, runIdentity } from "./caller-reference.js";
+import { callerReferenceBase } from "./caller-reference.js";
 // Type only: diff-step.js (and with it the S3 client) is loaded in diff mode's main step alone.
 import type { S3Lister } from "./diff-step.js";
 import { type ActionConfig, type InputReader, readConfig } from "./inputs.js";
@@ -159,7 +159,7 @@ async function invalidate(
       waitTimeoutMs: config.waitTimeoutSeconds * 1000,
       dryRun: config.dryRun,
       caller: {
-        base: callerReferenceBase(runIdentity(env), clock.now()),
+        base: callerReferenceBase(env, clock.now()),
         ...(config.callerReference ? { given: config.callerReference } : {}),
       },
       // The origin serving the synced bucket gives the key prefix when s3-prefix is empty (issue 17).

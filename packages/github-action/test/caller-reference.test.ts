@@ -1,24 +1,12 @@
 import { callerReferences } from "invalidation-core";
 import { describe, expect, it } from "vitest";
-import { callerReferenceBase, runIdentity } from "../src/caller-reference.js";
+import { callerReferenceBase } from "../src/caller-reference.js";
 
-const run = { runId: "123", runAttempt: "1", job: "deploy", action: "__owner_repo" };
+const run = { GITHUB_RUN_ID: "123", GITHUB_RUN_ATTEMPT: "1", GITHUB_JOB: "deploy", GITHUB_ACTION: "__owner_repo" };
 const batches = [["/a.html"], ["/b.html"]];
 // The action's references as main.ts builds them: its base, the core's rest.
 const references = (base: string, paths: readonly (readonly string[])[] = batches) =>
   callerReferences({ base, batches: paths });
-
-describe("runIdentity", () => {
-  it("reads the runner's variables, with defaults for the optional ones", () => {
-    expect(runIdentity({ GITHUB_RUN_ID: " 123 ", GITHUB_JOB: "deploy", GITHUB_ACTION: "__owner_repo" })).toEqual(run);
-    expect(runIdentity({ GITHUB_RUN_ID: "9" })).toEqual({ runId: "9", runAttempt: "1", job: "job", action: "step" });
-  });
-
-  it("is absent outside GitHub Actions", () => {
-    expect(runIdentity({})).toBeUndefined();
-    expect(runIdentity({ GITHUB_RUN_ID: "  " })).toBeUndefined();
-  });
-});
 
 describe("callerReferenceBase", () => {
   it("keeps the references existing workflows send (the same run, attempt, job and step)", () => {
@@ -27,7 +15,7 @@ describe("callerReferenceBase", () => {
     const refs = references(callerReferenceBase(run, 0));
     expect(refs("E2QWRUHAPOMQZL", 0)).toBe("gha-123-1-deploy-__owner_repo-E2QWRUHAPOMQZL-b1-82af3bf06c86");
     expect(refs("E2QWRUHAPOMQZL", 1)).toBe("gha-123-1-deploy-__owner_repo-E2QWRUHAPOMQZL-b2-3f10aa56d097");
-    expect(references(callerReferenceBase({ ...run, job: "j".repeat(300) }, 0))("E1", 0)).toBe(
+    expect(references(callerReferenceBase({ ...run, GITHUB_JOB: "j".repeat(300) }, 0))("E1", 0)).toBe(
       `gha-123-1-${"j".repeat(85)}-24d80723892c7372e479f50b2e7fc5d1`,
     );
   });
@@ -35,8 +23,8 @@ describe("callerReferenceBase", () => {
   it("tells steps and attempts apart", () => {
     const bases = [
       callerReferenceBase(run, 0),
-      callerReferenceBase({ ...run, action: "__owner_repo_2" }, 0),
-      callerReferenceBase({ ...run, runAttempt: "2" }, 0),
+      callerReferenceBase({ ...run, GITHUB_ACTION: "__owner_repo_2" }, 0),
+      callerReferenceBase({ ...run, GITHUB_RUN_ATTEMPT: "2" }, 0),
     ];
     expect(new Set(bases.map((base) => references(base)("E1", 0))).size).toBe(bases.length);
   });
@@ -47,9 +35,7 @@ describe("callerReferenceBase", () => {
   });
 
   it("outside GitHub Actions makes a new reference per execution", () => {
-    expect(callerReferenceBase(undefined, 1_790_000_000_000)).toBe("local-1790000000000");
-    expect(references(callerReferenceBase(undefined, 1))("E1", 0)).not.toBe(
-      references(callerReferenceBase(undefined, 2))("E1", 0),
-    );
+    expect(callerReferenceBase({}, 1_790_000_000_000)).toBe("local-1790000000000");
+    expect(references(callerReferenceBase({}, 1))("E1", 0)).not.toBe(references(callerReferenceBase({}, 2))("E1", 0));
   });
 });

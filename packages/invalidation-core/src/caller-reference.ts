@@ -33,6 +33,39 @@ export function safeReferencePart(part: string): string {
   return part.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
+/**
+ * Variables that identify ONE execution of one CI job, most specific first; the first variable of
+ * each must be set, the others are added when they are. A job's own id is used rather than its
+ * pipeline's: "retry job" in GitLab, Jenkins or CodeBuild re-uploads the site and must get a fresh
+ * invalidation, not CloudFront's answer for the earlier run (which may be long completed, before the
+ * new upload). In GitHub Actions the step (GITHUB_ACTION) is part of it, so two steps of one job
+ * that deploy get their own references, while a step run again in the same attempt gets the same.
+ */
+const CI_EXECUTION_IDS: readonly (readonly [name: string, vars: readonly string[]])[] = [
+  ["codebuild", ["CODEBUILD_BUILD_ID"]],
+  ["gitlab", ["CI_JOB_ID"]],
+  ["gha", ["GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB", "GITHUB_ACTION"]],
+  ["buildkite", ["BUILDKITE_JOB_ID"]],
+  ["circleci", ["CIRCLE_WORKFLOW_JOB_ID"]],
+  ["bitbucket", ["BITBUCKET_PIPELINE_UUID", "BITBUCKET_STEP_UUID"]],
+  ["azure", ["BUILD_BUILDID", "SYSTEM_JOBATTEMPT", "SYSTEM_JOBID"]],
+  // Jenkins last: BUILD_TAG (`jenkins-<job>-<number>`) is unique per build.
+  ["jenkins", ["BUILD_TAG"]],
+];
+
+/**
+ * The CI execution this process runs in (`gitlab-123456`, `gha-<run>-<attempt>-<job>-<step>`), or
+ * undefined outside CI: the stable part of an adapter's caller-reference `base`.
+ */
+export function ciExecutionId(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const [name, vars] of CI_EXECUTION_IDS) {
+    const parts = vars.map((v) => env[v]?.trim() ?? "");
+    if (parts[0] === "") continue;
+    return [name, ...parts.filter((part) => part !== "").map(safeReferencePart)].join("-");
+  }
+  return undefined;
+}
+
 export interface CallerReferencesOptions {
   /** A reference the user chose (a flag or input); used as-is, see {@link callerReferences}. */
   readonly given?: string;

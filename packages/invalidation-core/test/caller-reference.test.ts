@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   callerReferences,
+  ciExecutionId,
   fitCallerReference,
   MAX_CALLER_REFERENCE_LENGTH,
   safeReferencePart,
@@ -93,5 +94,21 @@ describe("safeReferencePart", () => {
       }),
     );
     expect(safeReferencePart("proj:uuid 1")).toBe("proj_uuid_1");
+  });
+});
+
+describe("ciExecutionId", () => {
+  it("recognizes the CI systems the README documents", () => {
+    expect(
+      ciExecutionId({ GITHUB_RUN_ID: "9", GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "deploy", GITHUB_ACTION: "__run_2" }),
+    ).toBe("gha-9-2-deploy-__run_2");
+    expect(ciExecutionId({ CODEBUILD_BUILD_ID: "proj:uuid-1" })).toBe("codebuild-proj_uuid-1");
+    expect(ciExecutionId({ CI_JOB_ID: "5" })).toBe("gitlab-5");
+    expect(ciExecutionId({ BUILD_TAG: "jenkins-a b-3" })).toBe("jenkins-jenkins-a_b-3");
+    expect(ciExecutionId({ GITHUB_RUN_ID: "9", GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "deploy" })).toBe("gha-9-2-deploy");
+  });
+
+  it("gives nothing on a laptop", () => {
+    expect(ciExecutionId({ HOME: "/home/me" })).toBeUndefined();
   });
 });
