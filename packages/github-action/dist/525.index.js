@@ -15,12 +15,14 @@ __webpack_require__.d(__webpack_exports__, {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 18 modules
-var dist = __webpack_require__(5244);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 23 modules
+var dist = __webpack_require__(2808);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
-// EXTERNAL MODULE: ../invalidation-core/dist/cloudfront.js
-var cloudfront = __webpack_require__(2570);
+// EXTERNAL MODULE: ../invalidation-core/dist/call-timeouts.js
+var call_timeouts = __webpack_require__(1282);
+// EXTERNAL MODULE: ../invalidation-core/dist/check-count.js
+var check_count = __webpack_require__(1879);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ../invalidation-core/dist/errors.js
@@ -142,8 +144,6 @@ var s3_location = __webpack_require__(3411);
 var site_listing = __webpack_require__(2327);
 // EXTERNAL MODULE: ../invalidation-core/dist/sync-log.js
 var sync_log = __webpack_require__(5741);
-// EXTERNAL MODULE: ../invalidation-core/dist/validators.js
-var validators = __webpack_require__(8158);
 ;// CONCATENATED MODULE: ../invalidation-core/dist/content-diff.js
 
 
@@ -176,7 +176,7 @@ function createS3Client(options = {}, env = process.env) {
         forcePathStyle: options.forcePathStyle ?? customEndpoint,
         retryMode: "standard",
         // An endpoint that accepts and never answers must not hold the diff forever (see CALL_TIMEOUTS).
-        requestHandler: cloudfront/* CALL_TIMEOUTS */.qH,
+        requestHandler: call_timeouts/* CALL_TIMEOUTS */.q,
     });
 }
 /**
@@ -196,7 +196,7 @@ function createS3Client(options = {}, env = process.env) {
 async function diffSiteAgainstBucket(options) {
     const partSizeBytes = requireByteCount(options.partSizeBytes ?? AWS_CLI_MULTIPART_DEFAULTS.partSizeBytes, "partSizeBytes", 1);
     const thresholdBytes = requireByteCount(options.multipartThresholdBytes ?? AWS_CLI_MULTIPART_DEFAULTS.thresholdBytes, "multipartThresholdBytes", 0);
-    const concurrency = (0,validators/* checkCount */.wE)(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
+    const concurrency = (0,check_count/* checkCount */.w)(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
     // An access point ARN may stand for the bucket (it holds a `/`); a bucket name may not.
     if (options.bucket.trim() === "" || (options.bucket.includes("/") && !options.bucket.startsWith("arn:"))) {
         throw new errors/* ConfigurationError */.j1(`bucket must be a bucket name without "/" (the prefix goes in prefix), got ${JSON.stringify(options.bucket)}`);

@@ -1,7 +1,8 @@
 import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
-import { CALL_TIMEOUTS } from "./cloudfront.js";
+import { CALL_TIMEOUTS } from "./call-timeouts.js";
+import { checkCount } from "./check-count.js";
 import {
   AWS_CLI_MULTIPART_DEFAULTS,
   awsCliPartSize,
@@ -13,7 +14,6 @@ import { ConfigurationError, classifyError, errorName, PermissionError, Transien
 import { normalizeS3Prefix } from "./s3-location.js";
 import { walkSiteFiles } from "./site-listing.js";
 import { parseChanges } from "./sync-log.js";
-import { checkCount } from "./validators.js";
 
 export {
   AWS_CLI_MULTIPART_DEFAULTS,
