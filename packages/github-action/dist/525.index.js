@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 23 modules
-var dist = __webpack_require__(2808);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 22 modules
+var dist = __webpack_require__(6525);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
 // EXTERNAL MODULE: ../invalidation-core/dist/call-timeouts.js
@@ -138,6 +138,8 @@ function requireByteCount(value, name, minimum) {
     return value;
 }
 
+// EXTERNAL MODULE: ../invalidation-core/dist/report-text.js
+var report_text = __webpack_require__(3051);
 // EXTERNAL MODULE: ../invalidation-core/dist/s3-location.js
 var s3_location = __webpack_require__(3411);
 // EXTERNAL MODULE: ../invalidation-core/dist/site-listing.js
@@ -145,6 +147,7 @@ var site_listing = __webpack_require__(2327);
 // EXTERNAL MODULE: ../invalidation-core/dist/sync-log.js
 var sync_log = __webpack_require__(5741);
 ;// CONCATENATED MODULE: ../invalidation-core/dist/content-diff.js
+
 
 
 
@@ -484,6 +487,39 @@ async function mapWithConcurrency(items, limit, work) {
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
+}
+/** The most unverifiable objects `runContentDiff` names one by one (the report holds them all). */
+const MAX_NAMED_UNVERIFIABLE = 20;
+/**
+ * The content diff as every adapter runs it before the user's sync: makes the S3 client, diffs
+ * the folder against the bucket (`diffSiteAgainstBucket`), destroys the client, and returns the
+ * changed keys, the change list and the lines that tell people what was found. The adapter only
+ * writes them where its host wants them. Throws what `diffSiteAgainstBucket` throws (classified).
+ *
+ * @example
+ * const { changeList, lines } = await runContentDiff({
+ *   siteDirectory: "public", s3Uri: "s3://my-site/www", bucket: "my-site", prefix: "www",
+ *   includeDeletions: false, noDeleteName: "--no-delete",
+ * });
+ * // lines[0]: "Content diff of public against s3://my-site/www: 1 changed key (1 added, 0 modified, 0 deleted, 0 unverifiable), 4 unchanged; hashed 4 files (5120 bytes)."
+ */
+async function runContentDiff(request, dependencies = {}) {
+    const { s3Uri, noDeleteName, ...options } = request;
+    const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
+    const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
+    const keys = changedKeys(report);
+    const counts = describeDiff(report, keys.length);
+    const hashed = `hashed ${plural(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
+    const lines = [`Content diff of ${request.siteDirectory} against ${s3Uri}: ${counts}; ${hashed}.`];
+    // Without deletions the objects gone from the folder stay in the bucket: not a change, but the
+    // user should see how many were left out and which setting did it.
+    if (!(request.includeDeletions ?? true) && report.remoteOnly > 0) {
+        lines.push(`${plural(report.remoteOnly, "object")} not in the folder left out (${noDeleteName}): the sync keeps them.`);
+    }
+    for (const { key, detail } of report.unverifiable.slice(0, MAX_NAMED_UNVERIFIABLE)) {
+        lines.push(`Counted as changed: ${JSON.stringify(key)}: ${detail}`);
+    }
+    return { report, keys, changeList: formatChangeList(keys), counts, lines };
 }
 
 // EXTERNAL MODULE: ./src/state.ts
