@@ -508,13 +508,13 @@ async function runContentDiff(request, dependencies = {}) {
     const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
     const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
     const keys = changedKeys(report);
-    const counts = describeDiff(report, keys.length);
-    const hashed = `hashed ${plural(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
+    const counts = (0,report_text/* describeDiff */.l7)(report, keys.length);
+    const hashed = `hashed ${(0,report_text/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
     const lines = [`Content diff of ${request.siteDirectory} against ${s3Uri}: ${counts}; ${hashed}.`];
     // Without deletions the objects gone from the folder stay in the bucket: not a change, but the
     // user should see how many were left out and which setting did it.
     if (!(request.includeDeletions ?? true) && report.remoteOnly > 0) {
-        lines.push(`${plural(report.remoteOnly, "object")} not in the folder left out (${noDeleteName}): the sync keeps them.`);
+        lines.push(`${(0,report_text/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (${noDeleteName}): the sync keeps them.`);
     }
     for (const { key, detail } of report.unverifiable.slice(0, MAX_NAMED_UNVERIFIABLE)) {
         lines.push(`Counted as changed: ${JSON.stringify(key)}: ${detail}`);
@@ -535,31 +535,23 @@ var src_summary = __webpack_require__(7565);
 
 const MAX_LOGGED_KEYS = 200;
 /**
- * Diff mode's main step, before the user's sync: compares the folder with the bucket by content,
- * writes the change list (`changes-file`), sets the outputs and saves the changed keys for the
+ * Diff mode's main step, before the user's sync: runs the core's content diff, writes the change
+ * list (`changes-file`), logs what was found, sets the outputs and saves the changed keys for the
  * post step. Never throws: failures end in `setFailed`.
  */
 async function runDiffStep(io, diff, dependencies) {
-    const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
     const summary = (found) => io.writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }));
     try {
-        const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
-        const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;
-        const options = { s3, siteDirectory, bucket, prefix, includeDeletions };
-        const report = await diffSiteAgainstBucket(partSizeBytes ? { ...options, partSizeBytes } : options).finally(() => s3.destroy());
+        const { diffOnly, ...request } = diff;
+        const { report, keys, changeList, counts, lines } = await runContentDiff({ ...request, noDeleteName: "delete: false" }, dependencies);
         for (const warning of report.warnings)
             io.warning(warning);
-        const keys = changedKeys(report);
         const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);
         const changesFile = (0,external_node_path_.join)(directory, "changes.txt");
         // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
-        await (0,promises_.writeFile)(changesFile, formatChangeList(keys));
-        const counts = (0,dist/* describeDiff */.l7)(report, keys.length);
-        const hashed = `hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
-        io.info(`Content diff of ${where}: ${counts}; ${hashed}.`);
-        if (!diff.includeDeletions && report.remoteOnly > 0) {
-            io.info(`${(0,dist/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (delete: false: the sync keeps them).`);
-        }
+        await (0,promises_.writeFile)(changesFile, changeList);
+        for (const line of lines)
+            io.info(line);
         if (keys.length > 0) {
             io.startGroup(`Changed keys (${keys.length})`);
             for (const key of keys.slice(0, MAX_LOGGED_KEYS))
@@ -568,22 +560,19 @@ async function runDiffStep(io, diff, dependencies) {
                 io.info(`  ... and ${keys.length - MAX_LOGGED_KEYS} more (${changesFile})`);
             io.endGroup();
         }
-        for (const u of report.unverifiable.slice(0, 20)) {
-            io.info(`Counted as changed: ${JSON.stringify(u.key)}: ${u.detail}`);
-        }
-        io.info(diff.diffOnly
+        io.info(diffOnly
             ? `Diff only: invalidate in a later step with changes-file: ${changesFile}`
             : "The post step invalidates at the end of the job, after your sync, if the job succeeds.");
         const outputs = { "change-count": String(keys.length), "changes-file": changesFile, status: "diffed" };
         const none = { "extra-paths": "", "invalidation-ids": "", paths: "", "path-count": "0" };
         for (const [name, value] of Object.entries({ ...outputs, ...none }))
             io.setOutput(name, value);
-        if (!diff.diffOnly)
+        if (!diffOnly)
             io.saveState(state/* STATE */.c4.diff, await (0,state/* saveDiff */.bk)(keys, directory));
         await summary({ counts, keys });
     }
     catch (caught) {
-        const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${where}`);
+        const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${diff.siteDirectory} against ${diff.s3Uri}`);
         const message = `${dist/* FAILURE_HEADLINE */.aR[error.kind]}: ${error.message}`;
         io.setOutput("status", "failed");
         await summary({ keys: [], failure: message });
