@@ -1,12 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { ConfigurationError, describeDiff, plural } from "invalidation-core";
-import {
-  changedKeys,
-  createS3Client,
-  diffSiteAgainstBucket,
-  formatChangeList,
-  type S3Lister,
-} from "invalidation-core/content-diff";
+import { ConfigurationError } from "invalidation-core";
+import { runContentDiff, type S3Lister } from "invalidation-core/content-diff";
 import type { DiffOptions } from "./args.js";
 import type { OutputStream } from "./report.js";
 
@@ -27,20 +21,13 @@ export async function runDiff(
     createS3Client?: () => S3Lister;
   },
 ): Promise<number> {
-  const s3 = (deps.createS3Client ?? (() => createS3Client({}, { ...deps.env })))();
-  const { siteDir, s3Uri, bucket, prefix, includeDeletions, partSizeBytes, output } = options;
-  const report = await diffSiteAgainstBucket({
-    s3,
-    siteDirectory: siteDir,
-    bucket,
-    prefix,
-    includeDeletions,
-    ...(partSizeBytes === undefined ? {} : { partSizeBytes }),
-  }).finally(() => s3.destroy());
-  const keys = changedKeys(report);
-  const text = formatChangeList(keys);
+  const { command: _, siteDir, output, json, ...diff } = options;
+  const { report, keys, changeList, lines } = await runContentDiff(
+    { ...diff, siteDirectory: siteDir, noDeleteName: "--no-delete" },
+    deps,
+  );
   if (output !== undefined) {
-    await writeFile(output, text).catch((error: Error) => {
+    await writeFile(output, changeList).catch((error: Error) => {
       throw new ConfigurationError(`--output: cannot write ${JSON.stringify(output)}: ${error.message}`, {
         cause: error,
       });
@@ -48,22 +35,18 @@ export async function runDiff(
   }
   const say = (text: string) => deps.stderr.write(`${text}\n`);
   for (const warning of report.warnings) say(`warning: ${warning}`);
-  for (const { key, detail } of report.unverifiable.slice(0, 20))
-    say(`counted as changed: ${JSON.stringify(key)}: ${detail}`);
-  const left = includeDeletions
-    ? ""
-    : `; ${plural(report.remoteOnly, "object")} not in the folder left out (--no-delete)`;
-  say(`Content diff of ${siteDir} against ${s3Uri}: ${describeDiff(report, keys.length)}${left}.`);
+  for (const line of lines) say(line);
   if (output !== undefined) say(`Change list written to ${output}.`);
-  if (options.json) {
+  if (json) {
     const { added, modified, deleted, unchanged, possiblyEncrypted, remoteOnly, warnings } = report;
     const unverifiable = report.unverifiable.map(({ key, reason, detail }) => ({ key, reason, detail }));
-    const json = {
+    const { s3Uri } = diff;
+    const data = {
       ...{ s3Uri, bucket: report.bucket, prefix: report.prefix, siteDir, changeCount: keys.length, changedKeys: keys },
       ...{ added, modified, deleted, unverifiable, unchanged, possiblyEncrypted, remoteOnly },
       ...{ unlistedKeys: [], warnings, ...(output === undefined ? {} : { output }) },
     };
-    deps.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  } else if (output === undefined) deps.stdout.write(text);
+    deps.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  } else if (output === undefined) deps.stdout.write(changeList);
   return 0;
 }

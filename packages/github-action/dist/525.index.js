@@ -15,12 +15,14 @@ __webpack_require__.d(__webpack_exports__, {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 18 modules
-var dist = __webpack_require__(5244);
+// EXTERNAL MODULE: ../invalidation-core/dist/index.js + 22 modules
+var dist = __webpack_require__(6525);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
-// EXTERNAL MODULE: ../invalidation-core/dist/cloudfront.js
-var cloudfront = __webpack_require__(2570);
+// EXTERNAL MODULE: ../invalidation-core/dist/call-timeouts.js
+var call_timeouts = __webpack_require__(1282);
+// EXTERNAL MODULE: ../invalidation-core/dist/check-count.js
+var check_count = __webpack_require__(1879);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ../invalidation-core/dist/errors.js
@@ -136,15 +138,16 @@ function requireByteCount(value, name, minimum) {
     return value;
 }
 
+// EXTERNAL MODULE: ../invalidation-core/dist/report-text.js
+var report_text = __webpack_require__(3051);
 // EXTERNAL MODULE: ../invalidation-core/dist/s3-location.js
 var s3_location = __webpack_require__(3411);
 // EXTERNAL MODULE: ../invalidation-core/dist/site-listing.js
 var site_listing = __webpack_require__(2327);
 // EXTERNAL MODULE: ../invalidation-core/dist/sync-log.js
 var sync_log = __webpack_require__(5741);
-// EXTERNAL MODULE: ../invalidation-core/dist/validators.js
-var validators = __webpack_require__(8158);
 ;// CONCATENATED MODULE: ../invalidation-core/dist/content-diff.js
+
 
 
 
@@ -176,7 +179,7 @@ function createS3Client(options = {}, env = process.env) {
         forcePathStyle: options.forcePathStyle ?? customEndpoint,
         retryMode: "standard",
         // An endpoint that accepts and never answers must not hold the diff forever (see CALL_TIMEOUTS).
-        requestHandler: cloudfront/* CALL_TIMEOUTS */.qH,
+        requestHandler: call_timeouts/* CALL_TIMEOUTS */.q,
     });
 }
 /**
@@ -196,7 +199,7 @@ function createS3Client(options = {}, env = process.env) {
 async function diffSiteAgainstBucket(options) {
     const partSizeBytes = requireByteCount(options.partSizeBytes ?? AWS_CLI_MULTIPART_DEFAULTS.partSizeBytes, "partSizeBytes", 1);
     const thresholdBytes = requireByteCount(options.multipartThresholdBytes ?? AWS_CLI_MULTIPART_DEFAULTS.thresholdBytes, "multipartThresholdBytes", 0);
-    const concurrency = (0,validators/* checkCount */.wE)(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
+    const concurrency = (0,check_count/* checkCount */.w)(options.concurrency ?? DEFAULT_HASH_CONCURRENCY, "concurrency");
     // An access point ARN may stand for the bucket (it holds a `/`); a bucket name may not.
     if (options.bucket.trim() === "" || (options.bucket.includes("/") && !options.bucket.startsWith("arn:"))) {
         throw new errors/* ConfigurationError */.j1(`bucket must be a bucket name without "/" (the prefix goes in prefix), got ${JSON.stringify(options.bucket)}`);
@@ -485,6 +488,39 @@ async function mapWithConcurrency(items, limit, work) {
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
 }
+/** The most unverifiable objects `runContentDiff` names one by one (the report holds them all). */
+const MAX_NAMED_UNVERIFIABLE = 20;
+/**
+ * The content diff as every adapter runs it before the user's sync: makes the S3 client, diffs
+ * the folder against the bucket (`diffSiteAgainstBucket`), destroys the client, and returns the
+ * changed keys, the change list and the lines that tell people what was found. The adapter only
+ * writes them where its host wants them. Throws what `diffSiteAgainstBucket` throws (classified).
+ *
+ * @example
+ * const { changeList, lines } = await runContentDiff({
+ *   siteDirectory: "public", s3Uri: "s3://my-site/www", bucket: "my-site", prefix: "www",
+ *   includeDeletions: false, noDeleteName: "--no-delete",
+ * });
+ * // lines[0]: "Content diff of public against s3://my-site/www: 1 changed key (1 added, 0 modified, 0 deleted, 0 unverifiable), 4 unchanged; hashed 4 files (5120 bytes)."
+ */
+async function runContentDiff(request, dependencies = {}) {
+    const { s3Uri, noDeleteName, ...options } = request;
+    const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
+    const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
+    const keys = changedKeys(report);
+    const counts = (0,report_text/* describeDiff */.l7)(report, keys.length);
+    const hashed = `hashed ${(0,report_text/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
+    const lines = [`Content diff of ${request.siteDirectory} against ${s3Uri}: ${counts}; ${hashed}.`];
+    // Without deletions the objects gone from the folder stay in the bucket: not a change, but the
+    // user should see how many were left out and which setting did it.
+    if (!(request.includeDeletions ?? true) && report.remoteOnly > 0) {
+        lines.push(`${(0,report_text/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (${noDeleteName}): the sync keeps them.`);
+    }
+    for (const { key, detail } of report.unverifiable.slice(0, MAX_NAMED_UNVERIFIABLE)) {
+        lines.push(`Counted as changed: ${JSON.stringify(key)}: ${detail}`);
+    }
+    return { report, keys, changeList: formatChangeList(keys), counts, lines };
+}
 
 // EXTERNAL MODULE: ./src/state.ts
 var state = __webpack_require__(990);
@@ -499,31 +535,23 @@ var src_summary = __webpack_require__(7565);
 
 const MAX_LOGGED_KEYS = 200;
 /**
- * Diff mode's main step, before the user's sync: compares the folder with the bucket by content,
- * writes the change list (`changes-file`), sets the outputs and saves the changed keys for the
+ * Diff mode's main step, before the user's sync: runs the core's content diff, writes the change
+ * list (`changes-file`), logs what was found, sets the outputs and saves the changed keys for the
  * post step. Never throws: failures end in `setFailed`.
  */
 async function runDiffStep(io, diff, dependencies) {
-    const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
     const summary = (found) => io.writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }));
     try {
-        const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
-        const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;
-        const options = { s3, siteDirectory, bucket, prefix, includeDeletions };
-        const report = await diffSiteAgainstBucket(partSizeBytes ? { ...options, partSizeBytes } : options).finally(() => s3.destroy());
+        const { diffOnly, ...request } = diff;
+        const { report, keys, changeList, counts, lines } = await runContentDiff({ ...request, noDeleteName: "delete: false" }, dependencies);
         for (const warning of report.warnings)
             io.warning(warning);
-        const keys = changedKeys(report);
         const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);
         const changesFile = (0,external_node_path_.join)(directory, "changes.txt");
         // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
-        await (0,promises_.writeFile)(changesFile, formatChangeList(keys));
-        const counts = (0,dist/* describeDiff */.l7)(report, keys.length);
-        const hashed = `hashed ${(0,dist/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
-        io.info(`Content diff of ${where}: ${counts}; ${hashed}.`);
-        if (!diff.includeDeletions && report.remoteOnly > 0) {
-            io.info(`${(0,dist/* plural */.LS)(report.remoteOnly, "object")} not in the folder left out (delete: false: the sync keeps them).`);
-        }
+        await (0,promises_.writeFile)(changesFile, changeList);
+        for (const line of lines)
+            io.info(line);
         if (keys.length > 0) {
             io.startGroup(`Changed keys (${keys.length})`);
             for (const key of keys.slice(0, MAX_LOGGED_KEYS))
@@ -532,22 +560,19 @@ async function runDiffStep(io, diff, dependencies) {
                 io.info(`  ... and ${keys.length - MAX_LOGGED_KEYS} more (${changesFile})`);
             io.endGroup();
         }
-        for (const u of report.unverifiable.slice(0, 20)) {
-            io.info(`Counted as changed: ${JSON.stringify(u.key)}: ${u.detail}`);
-        }
-        io.info(diff.diffOnly
+        io.info(diffOnly
             ? `Diff only: invalidate in a later step with changes-file: ${changesFile}`
             : "The post step invalidates at the end of the job, after your sync, if the job succeeds.");
         const outputs = { "change-count": String(keys.length), "changes-file": changesFile, status: "diffed" };
         const none = { "extra-paths": "", "invalidation-ids": "", paths: "", "path-count": "0" };
         for (const [name, value] of Object.entries({ ...outputs, ...none }))
             io.setOutput(name, value);
-        if (!diff.diffOnly)
+        if (!diffOnly)
             io.saveState(state/* STATE */.c4.diff, await (0,state/* saveDiff */.bk)(keys, directory));
         await summary({ counts, keys });
     }
     catch (caught) {
-        const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${where}`);
+        const error = (0,dist/* classifyError */.fe)(caught, `content diff of ${diff.siteDirectory} against ${diff.s3Uri}`);
         const message = `${dist/* FAILURE_HEADLINE */.aR[error.kind]}: ${error.message}`;
         io.setOutput("status", "failed");
         await summary({ keys: [], failure: message });

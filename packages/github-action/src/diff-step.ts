@@ -1,13 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { classifyError, describeDiff, FAILURE_HEADLINE, plural } from "invalidation-core";
-import {
-  changedKeys,
-  createS3Client,
-  diffSiteAgainstBucket,
-  formatChangeList,
-  type S3Lister,
-} from "invalidation-core/content-diff";
+import { classifyError, FAILURE_HEADLINE } from "invalidation-core";
+import { runContentDiff, type S3Lister } from "invalidation-core/content-diff";
 import type { DiffConfig } from "./inputs.js";
 import type { ActionIO } from "./main.js";
 import { STATE, saveDiff, stepDirectory } from "./state.js";
@@ -18,8 +12,8 @@ export type { S3Lister };
 const MAX_LOGGED_KEYS = 200;
 
 /**
- * Diff mode's main step, before the user's sync: compares the folder with the bucket by content,
- * writes the change list (`changes-file`), sets the outputs and saves the changed keys for the
+ * Diff mode's main step, before the user's sync: runs the core's content diff, writes the change
+ * list (`changes-file`), logs what was found, sets the outputs and saves the changed keys for the
  * post step. Never throws: failures end in `setFailed`.
  */
 export async function runDiffStep(
@@ -27,53 +21,39 @@ export async function runDiffStep(
   diff: DiffConfig,
   dependencies: { readonly createS3Client?: () => S3Lister; readonly env: NodeJS.ProcessEnv },
 ): Promise<void> {
-  const where = `${diff.siteDirectory} against ${diff.s3Uri}`;
   const summary = (found: Pick<DiffSummary, "keys" | "counts" | "failure">) =>
     io.writeSummary(renderDiffSummary({ ...diff, ...found }));
   try {
-    const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, dependencies.env)))();
-    const { partSizeBytes, bucket, prefix, includeDeletions, siteDirectory } = diff;
-    const options = { s3, siteDirectory, bucket, prefix, includeDeletions };
-    const report = await diffSiteAgainstBucket(partSizeBytes ? { ...options, partSizeBytes } : options).finally(() =>
-      s3.destroy(),
+    const { diffOnly, ...request } = diff;
+    const { report, keys, changeList, counts, lines } = await runContentDiff(
+      { ...request, noDeleteName: "delete: false" },
+      dependencies,
     );
     for (const warning of report.warnings) io.warning(warning);
-
-    const keys = changedKeys(report);
     const directory = await stepDirectory(dependencies.env);
     const changesFile = join(directory, "changes.txt");
     // Every key has a line (a JSON string where a plain line cannot hold it): extra-paths stays empty.
-    await writeFile(changesFile, formatChangeList(keys));
+    await writeFile(changesFile, changeList);
 
-    const counts = describeDiff(report, keys.length);
-    const hashed = `hashed ${plural(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
-    io.info(`Content diff of ${where}: ${counts}; ${hashed}.`);
-    if (!diff.includeDeletions && report.remoteOnly > 0) {
-      io.info(
-        `${plural(report.remoteOnly, "object")} not in the folder left out (delete: false: the sync keeps them).`,
-      );
-    }
+    for (const line of lines) io.info(line);
     if (keys.length > 0) {
       io.startGroup(`Changed keys (${keys.length})`);
       for (const key of keys.slice(0, MAX_LOGGED_KEYS)) io.info(`  ${JSON.stringify(key).slice(1, -1)}`);
       if (keys.length > MAX_LOGGED_KEYS) io.info(`  ... and ${keys.length - MAX_LOGGED_KEYS} more (${changesFile})`);
       io.endGroup();
     }
-    for (const u of report.unverifiable.slice(0, 20)) {
-      io.info(`Counted as changed: ${JSON.stringify(u.key)}: ${u.detail}`);
-    }
     io.info(
-      diff.diffOnly
+      diffOnly
         ? `Diff only: invalidate in a later step with changes-file: ${changesFile}`
         : "The post step invalidates at the end of the job, after your sync, if the job succeeds.",
     );
     const outputs = { "change-count": String(keys.length), "changes-file": changesFile, status: "diffed" };
     const none = { "extra-paths": "", "invalidation-ids": "", paths: "", "path-count": "0" };
     for (const [name, value] of Object.entries({ ...outputs, ...none })) io.setOutput(name, value);
-    if (!diff.diffOnly) io.saveState(STATE.diff, await saveDiff(keys, directory));
+    if (!diffOnly) io.saveState(STATE.diff, await saveDiff(keys, directory));
     await summary({ counts, keys });
   } catch (caught) {
-    const error = classifyError(caught, `content diff of ${where}`);
+    const error = classifyError(caught, `content diff of ${diff.siteDirectory} against ${diff.s3Uri}`);
     const message = `${FAILURE_HEADLINE[error.kind]}: ${error.message}`;
     io.setOutput("status", "failed");
     await summary({ keys: [], failure: message });

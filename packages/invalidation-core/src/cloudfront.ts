@@ -9,9 +9,10 @@ import {
   ListInvalidationsCommand,
   ListInvalidationsForDistributionTenantCommand,
 } from "@aws-sdk/client-cloudfront";
+import { CALL_TIMEOUTS } from "./call-timeouts.js";
+import { checkCount } from "./check-count.js";
 import type { ResolvedTenant } from "./distribution-tenant.js";
 import { ConfigurationError, classifyError, errorName } from "./errors.js";
-import { checkCount } from "./validators.js";
 
 export interface CloudFrontClientOptions {
   /** SDK attempts per call (standard retry strategy). Default 3. */
@@ -23,13 +24,7 @@ export interface CloudFrontClientOptions {
   readonly region?: string;
 }
 
-/**
- * Every call's connection and request timeouts. Without them an endpoint that accepts a connection
- * and never answers holds the run forever; with them each attempt gives up and the SDK retries
- * (standard retries), and the engine's deadline aborts whatever is left (see send-engine.ts).
- * CreateInvalidation answers in well under a second; 20 s leaves room for a slow network.
- */
-export const CALL_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 20_000 } as const;
+export { CALL_TIMEOUTS };
 
 /** The SDK's default number of attempts per call. */
 export const DEFAULT_MAX_ATTEMPTS = 3;

@@ -1,7 +1,8 @@
 import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
-import { CALL_TIMEOUTS } from "./cloudfront.js";
+import { CALL_TIMEOUTS } from "./call-timeouts.js";
+import { checkCount } from "./check-count.js";
 import {
   AWS_CLI_MULTIPART_DEFAULTS,
   awsCliPartSize,
@@ -10,10 +11,10 @@ import {
   requireByteCount,
 } from "./content-diff-etag.js";
 import { ConfigurationError, classifyError, errorName, PermissionError, TransientError } from "./errors.js";
+import { describeDiff, plural } from "./report-text.js";
 import { normalizeS3Prefix } from "./s3-location.js";
 import { walkSiteFiles } from "./site-listing.js";
 import { parseChanges } from "./sync-log.js";
-import { checkCount } from "./validators.js";
 
 export {
   AWS_CLI_MULTIPART_DEFAULTS,
@@ -501,4 +502,82 @@ async function mapWithConcurrency<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * What `runContentDiff` is asked: the diff's options (the client aside, see ContentDiffDependencies)
+ * and the words of the host's user, so that its lines name things as that user wrote them.
+ */
+export interface ContentDiffRequest extends Omit<ContentDiffOptions, "s3"> {
+  /** The sync's destination as the user wrote it (`s3://my-site/www`), for the headline. */
+  readonly s3Uri: string;
+  /**
+   * The setting that turned deletions off, as this host's user writes it (`--no-delete`,
+   * `delete: false`): the note on the objects left out names it, so the user sees what to change.
+   */
+  readonly noDeleteName: string;
+}
+
+export interface ContentDiffDependencies {
+  /** Makes the client the bucket is listed with. Default `createS3Client({}, env)`. */
+  readonly createS3Client?: () => S3Lister;
+  /** Region and endpoint of the default client. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The most unverifiable objects `runContentDiff` names one by one (the report holds them all). */
+export const MAX_NAMED_UNVERIFIABLE = 20;
+
+export interface ContentDiffOutcome {
+  readonly report: ContentDiffReport;
+  /** `changedKeys(report)`: what to invalidate after the sync. */
+  readonly keys: readonly string[];
+  /** `formatChangeList(keys)`: the text of `--changes FILE` and of the action's `changes-file`. */
+  readonly changeList: string;
+  /** `describeDiff(report, keys.length)`: the counts, for a summary. */
+  readonly counts: string;
+  /**
+   * Lines for people, in this order: the headline (counts, and the files hashed), the objects left
+   * out when deletions are off, and why each of the first MAX_NAMED_UNVERIFIABLE unverifiable
+   * objects counts as changed. The report's warnings are not among them: each host marks a
+   * warning its own way (`warning: ` on stderr, `::warning::`).
+   */
+  readonly lines: readonly string[];
+}
+
+/**
+ * The content diff as every adapter runs it before the user's sync: makes the S3 client, diffs
+ * the folder against the bucket (`diffSiteAgainstBucket`), destroys the client, and returns the
+ * changed keys, the change list and the lines that tell people what was found. The adapter only
+ * writes them where its host wants them. Throws what `diffSiteAgainstBucket` throws (classified).
+ *
+ * @example
+ * const { changeList, lines } = await runContentDiff({
+ *   siteDirectory: "public", s3Uri: "s3://my-site/www", bucket: "my-site", prefix: "www",
+ *   includeDeletions: false, noDeleteName: "--no-delete",
+ * });
+ * // lines[0]: "Content diff of public against s3://my-site/www: 1 changed key (1 added, 0 modified, 0 deleted, 0 unverifiable), 4 unchanged; hashed 4 files (5120 bytes)."
+ */
+export async function runContentDiff(
+  request: ContentDiffRequest,
+  dependencies: ContentDiffDependencies = {},
+): Promise<ContentDiffOutcome> {
+  const { s3Uri, noDeleteName, ...options } = request;
+  const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
+  const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
+  const keys = changedKeys(report);
+  const counts = describeDiff(report, keys.length);
+  const hashed = `hashed ${plural(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
+  const lines = [`Content diff of ${request.siteDirectory} against ${s3Uri}: ${counts}; ${hashed}.`];
+  // Without deletions the objects gone from the folder stay in the bucket: not a change, but the
+  // user should see how many were left out and which setting did it.
+  if (!(request.includeDeletions ?? true) && report.remoteOnly > 0) {
+    lines.push(
+      `${plural(report.remoteOnly, "object")} not in the folder left out (${noDeleteName}): the sync keeps them.`,
+    );
+  }
+  for (const { key, detail } of report.unverifiable.slice(0, MAX_NAMED_UNVERIFIABLE)) {
+    lines.push(`Counted as changed: ${JSON.stringify(key)}: ${detail}`);
+  }
+  return { report, keys, changeList: formatChangeList(keys), counts, lines };
 }

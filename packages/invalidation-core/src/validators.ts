@@ -1,6 +1,10 @@
+import { checkCount } from "./check-count.js";
 import { parseDistributionRef } from "./distribution.js";
 import { ConfigurationError } from "./errors.js";
 import { parseInvalidationPath } from "./paths.js";
+
+// In a module of its own, with no SDK behind it (distribution.ts has one), for the content diff.
+export { checkCount };
 
 /**
  * The validators every adapter uses on what its user wrote. Each takes `name`: how that user
@@ -61,18 +65,6 @@ export function checkRange(value: number, name: string, range: { readonly min: n
     throw new ConfigurationError(`${name} must be a whole number, got ${JSON.stringify(value)}`);
   if (value < range.min || value > range.max) {
     throw new ConfigurationError(`${name} must be between ${range.min} and ${range.max}, got ${value}`);
-  }
-  return value;
-}
-
-/**
- * A count given as a number (a budget, a limit, a number of attempts): whole and at least 1.
- *
- * @example checkCount(0, "limits.maxWildcardPaths") // throws: limits.maxWildcardPaths must be a whole number of at least 1, got 0
- */
-export function checkCount(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
   }
   return value;
 }
