@@ -81,7 +81,8 @@ function distributions({ distributionIds: flags, dryRun }: RunOptions, tenants: 
     return { name: "CLOUDFRONT_DISTRIBUTION_ID", ids: parseDistributionIds([fromEnv], "CLOUDFRONT_DISTRIBUTION_ID") };
   }
   // Tenants are targets of their own, and a dry run only prints the plan: neither needs a distribution.
-  const optional = dryRun || tenants.length > 0;
+  // A flag given empty (`--distribution-id "$UNSET"`) is still refused: it meant to name one.
+  const optional = flags.length === 0 && (dryRun || tenants.length > 0);
   return { name: "--distribution-id", ids: parseDistributionIds(flags, "--distribution-id", { optional }) };
 }
 

@@ -69,7 +69,7 @@ export function formatResult(report: InvalidationReport): string {
 
 /**
  * Renders the run's events: warnings and progress on stderr (also with --json: a CI log should show
- * a long wait moving), the plan on stdout for people. On a terminal, waiting is one line rewritten
+ * a long wait moving), the key prefix read from the distribution and the plan on stdout for people. On a terminal, waiting is one line rewritten
  * with `\r`; elsewhere (CI logs) one line per event, since `\r` makes a mess of a log file.
  */
 export function eventRenderer(out: { stdout: OutputStream; stderr: OutputStream }, json: boolean) {

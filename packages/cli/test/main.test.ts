@@ -157,6 +157,15 @@ describe("main", () => {
     }
   });
 
+  it("refuses an empty --distribution-id even where none is needed (a dry run, a tenant)", async () => {
+    for (const extra of [["--dry-run"], ["--tenant", "dt_2abc"]]) {
+      const { deps, stderr, createClient } = setUp();
+      expect(await main(["--distribution-id", "", "--path", "/a", ...extra], deps)).toBe(EXIT.usage);
+      expect(stderr.text).toContain("--distribution-id is required");
+      expect(createClient).not.toHaveBeenCalled();
+    }
+  });
+
   it("names --site-dir when the folder cannot be listed, before anything is sent", async () => {
     const { deps, stderr, createClient } = setUp();
     const args = ["--distribution-id", "E2QWRUHAPOMQZL", "--site-dir", "/nonexistent/site", "--path", "/a"];

@@ -505,7 +505,7 @@ const MAX_NAMED_UNVERIFIABLE = 20;
  */
 async function runContentDiff(request, dependencies = {}) {
     const { s3Uri, noDeleteName, ...options } = request;
-    const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
+    const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...(dependencies.env ?? process.env) })))();
     const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
     const keys = changedKeys(report);
     const counts = (0,report_text/* describeDiff */.l7)(report, keys.length);

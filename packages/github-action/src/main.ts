@@ -206,9 +206,7 @@ async function report(io: ActionIO, result: InvalidationReport, source: ChangeSo
   const summary: SummaryReport = {
     status,
     rows: summaryRows(result),
-    paths: plan?.paths ?? [],
-    changedCount: result.outcome?.changedPaths.length ?? 0,
-    collapsedCount: plan?.collapsedCount ?? 0,
+    ...(result.outcome ? { outcome: result.outcome } : {}),
     source,
     ...(failure ? { failure } : {}),
     ...(cost ? { cost } : {}),
@@ -288,8 +286,7 @@ class RunLog {
     this.io.startGroup(`CloudFront distribution ${distributionId}`);
     this.group = distributionId;
     if (this.outcome === undefined) return;
-    const { plan } = this.outcome;
     this.io.info(describePlan(this.outcome));
-    for (const path of plan.paths) this.io.info(`  ${path}`);
+    for (const path of this.outcome.plan.paths) this.io.info(`  ${path}`);
   }
 }

@@ -1,4 +1,4 @@
-import { plural } from "invalidation-core";
+import { type PlanOutcome, plural } from "invalidation-core";
 import { codeBlock, codeSpan, markdownText } from "./runner-text.js";
 
 /** The `status` output (action.yml lists them). */
@@ -15,9 +15,8 @@ export interface SummaryRow {
 export interface SummaryReport {
   readonly status: ActionStatus;
   readonly rows: readonly SummaryRow[];
-  readonly paths: readonly string[];
-  readonly changedCount: number;
-  readonly collapsedCount: number;
+  /** The core's plan and the changes it covers; absent when nothing was planned (a failure before it). */
+  readonly outcome?: Pick<PlanOutcome, "plan" | "changedPaths">;
   /** What told the changes (`the sync log`) and its file. */
   readonly source?: { readonly what: string; readonly file?: string };
   readonly failure?: string;
@@ -62,11 +61,14 @@ export function renderSummary(report: SummaryReport): string {
   }
   if (report.rows.length > 0) out.push("");
   if (report.cost !== undefined) out.push(markdownText(report.cost), "");
-  if (report.paths.length === 0) return out.join("\n");
-  const collapsed = report.collapsedCount
-    ? `, ${report.collapsedCount} of ${report.changedCount} changed paths collapsed into wildcards`
+  const paths = report.outcome?.plan.paths ?? [];
+  if (paths.length === 0) return out.join("\n");
+  const collapsedCount = report.outcome?.plan.collapsedCount ?? 0;
+  const changedCount = report.outcome?.changedPaths.length ?? 0;
+  const collapsed = collapsedCount
+    ? `, ${collapsedCount} of ${changedCount} changed paths collapsed into wildcards`
     : "";
-  return [...out, ...listing(`${plural(report.paths.length, "path")} planned${collapsed}`, report.paths)].join("\n");
+  return [...out, ...listing(`${plural(paths.length, "path")} planned${collapsed}`, paths)].join("\n");
 }
 
 /** What diff mode's main step found. */

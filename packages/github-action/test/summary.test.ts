@@ -1,5 +1,12 @@
+import { planInvalidation } from "invalidation-core";
 import { describe, expect, it } from "vitest";
 import { FOLD_PATHS_OVER, renderSummary } from "../src/summary.js";
+
+/** A plan of exactly `paths` (in this order), covering `changedCount` changes of which `collapsedCount` collapsed. */
+const outcome = (paths: string[], changedCount: number, collapsedCount: number) => ({
+  plan: { ...planInvalidation(paths, { maxPaths: 3000 }), paths, collapsedCount },
+  changedPaths: Array.from({ length: changedCount }, (_, i) => `/changed-${i}`),
+});
 
 const row = { distributionId: "E2QWRUHAPOMQZL", invalidationId: "I1AAAAAAAAAAAA", status: "Completed", pathCount: 2 };
 
@@ -8,9 +15,7 @@ describe("renderSummary", () => {
     const text = renderSummary({
       status: "completed",
       rows: [row],
-      paths: ["/a.html", "/b.html"],
-      changedCount: 2,
-      collapsedCount: 0,
+      outcome: outcome(["/a.html", "/b.html"], 2, 0),
     });
     expect(text).toContain("| `E2QWRUHAPOMQZL` | `I1AAAAAAAAAAAA` | Completed | 2 |");
     expect(text).toContain("2 paths planned:\n\n```\n/a.html\n/b.html\n```");
@@ -19,7 +24,7 @@ describe("renderSummary", () => {
 
   it("folds a long path list into <details>", () => {
     const paths = Array.from({ length: FOLD_PATHS_OVER + 1 }, (_, i) => `/page-${i}.html`);
-    const text = renderSummary({ status: "completed", rows: [row], paths, changedCount: 40, collapsedCount: 29 });
+    const text = renderSummary({ status: "completed", rows: [row], outcome: outcome(paths, 40, 29) });
     expect(text).toMatch(
       /<details><summary>11 paths planned, 29 of 40 changed paths collapsed into wildcards<\/summary>/,
     );
@@ -31,9 +36,7 @@ describe("renderSummary", () => {
     const text = renderSummary({
       status: "dry-run",
       rows: [row],
-      paths: ["/a/*"],
-      changedCount: 4,
-      collapsedCount: 4,
+      outcome: outcome(["/a/*"], 4, 4),
       cost,
     });
     expect(text).toContain(
@@ -45,9 +48,6 @@ describe("renderSummary", () => {
     const text = renderSummary({
       status: "failed",
       rows: [],
-      paths: [],
-      changedCount: 0,
-      collapsedCount: 0,
       failure: "a|b\nc",
     });
     expect(text).toContain("**Failed:** a\\|b c");

@@ -42,9 +42,11 @@ export function safeReferencePart(part: string): string {
  * that deploy get their own references, while a step run again in the same attempt gets the same.
  */
 const CI_EXECUTION_IDS: readonly (readonly [name: string, vars: readonly string[]])[] = [
+  // GitHub first: only a GitHub runner sets these, and one may itself run inside another CI (a
+  // CodeBuild-hosted runner), whose build id would not tell the run, attempt, job and step apart.
+  ["gha", ["GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB", "GITHUB_ACTION"]],
   ["codebuild", ["CODEBUILD_BUILD_ID"]],
   ["gitlab", ["CI_JOB_ID"]],
-  ["gha", ["GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB", "GITHUB_ACTION"]],
   ["buildkite", ["BUILDKITE_JOB_ID"]],
   ["circleci", ["CIRCLE_WORKFLOW_JOB_ID"]],
   ["bitbucket", ["BITBUCKET_PIPELINE_UUID", "BITBUCKET_STEP_UUID"]],

@@ -24,8 +24,6 @@ export interface CloudFrontClientOptions {
   readonly region?: string;
 }
 
-export { CALL_TIMEOUTS };
-
 /** The SDK's default number of attempts per call. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 

@@ -563,7 +563,7 @@ export async function runContentDiff(
   dependencies: ContentDiffDependencies = {},
 ): Promise<ContentDiffOutcome> {
   const { s3Uri, noDeleteName, ...options } = request;
-  const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...dependencies.env })))();
+  const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...(dependencies.env ?? process.env) })))();
   const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
   const keys = changedKeys(report);
   const counts = describeDiff(report, keys.length);

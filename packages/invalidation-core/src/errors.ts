@@ -41,21 +41,6 @@ export class TransientError extends InvalidationError {
   readonly kind = "transient";
 }
 
-/**
- * The same failure in other words: an adapter says what it means for its run (a deadline named by
- * its own setting, a manifest that could not be stored after the invalidations), keeping the kind,
- * and with a timeout what was created and left unsent; the original is the cause.
- */
-export function restated(error: InvalidationError, message: string): InvalidationError {
-  const options = { cause: error };
-  if (error instanceof DeadlineExceededError) {
-    return new DeadlineExceededError(message, { ...options, invalidations: error.invalidations, unsent: error.unsent });
-  }
-  if (error.kind === "configuration") return new ConfigurationError(message, options);
-  if (error.kind === "permission") return new PermissionError(message, options);
-  return new TransientError(message, options);
-}
-
 /** A batch of the plan that was not sent to a distribution. */
 export interface UnsentBatch {
   readonly distributionId: string;
@@ -145,6 +130,34 @@ function httpStatus(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   return typeof status === "number" ? status : undefined;
+}
+
+/**
+ * The same failure in other words: an adapter says what it means for its run (a deadline named by
+ * its own setting, a manifest that could not be stored after the invalidations), keeping the kind,
+ * and with a timeout what was created and left unsent; the original is the cause.
+ */
+export function restated(error: InvalidationError, message: string): InvalidationError {
+  const options = { cause: error };
+  switch (error.kind) {
+    case "configuration":
+      return new ConfigurationError(message, options);
+    case "permission":
+      return new PermissionError(message, options);
+    case "transient":
+      return new TransientError(message, options);
+    case "timeout": {
+      const { invalidations = [], unsent = [] } = error instanceof DeadlineExceededError ? error : {};
+      return new DeadlineExceededError(message, { ...options, invalidations, unsent });
+    }
+    default:
+      return unknownKind(error.kind);
+  }
+}
+
+/** Makes a new FailureKind a compile error in every switch that maps them. */
+function unknownKind(kind: never): never {
+  throw new Error(`unknown failure kind ${String(kind)}`);
 }
 
 /** The AWS error name of an SDK error (`TooManyInvalidationsInProgress`, ...), if it has one. */

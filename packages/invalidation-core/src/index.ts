@@ -2,8 +2,10 @@
 // that adapters load the S3 client only in diff mode: start-up stays fast for the common case.
 export * from "./build-plan.js";
 export * from "./cache-tags.js";
+export * from "./call-timeouts.js";
 export * from "./caller-reference.js";
 export * from "./change-source.js";
+export * from "./check-count.js";
 export * from "./clock.js";
 export * from "./cloudfront.js";
 export * from "./distribution.js";

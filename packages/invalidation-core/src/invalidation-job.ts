@@ -109,13 +109,13 @@ export interface InvalidationRequest {
   readonly oneRound?: boolean;
 }
 
-/** What the run tells its adapter as it goes; the adapter renders them. */
 /** The key prefix stripped from keys: given by the user, or read from the distribution's origin path. */
 export interface KeyPrefix {
   readonly value: string;
   readonly from: "given" | "distribution";
 }
 
+/** What the run tells its adapter as it goes; the adapter renders them. */
 export type RunEvent =
   | SendEvent
   | { readonly type: "warning"; readonly message: string }

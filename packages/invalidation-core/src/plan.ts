@@ -1,8 +1,8 @@
+import { checkCount } from "./check-count.js";
 import { ConfigurationError } from "./errors.js";
 import { chooseCover } from "./plan-exact.js";
 import { type ChangedKeys, type PackedPaths, packCodeUnits, partitionChanged } from "./plan-partition.js";
 import { buildPrefixTrie, childrenIndex, type PrefixTrie } from "./plan-trie.js";
-import { checkCount } from "./validators.js";
 
 /** CloudFront's per-distribution limits on paths in progress at one time. */
 export interface InvalidationLimits {

@@ -3,9 +3,6 @@ import { parseDistributionRef } from "./distribution.js";
 import { ConfigurationError } from "./errors.js";
 import { parseInvalidationPath } from "./paths.js";
 
-// In a module of its own, with no SDK behind it (distribution.ts has one), for the content diff.
-export { checkCount };
-
 /**
  * The validators every adapter uses on what its user wrote. Each takes `name`: how that user
  * named the value (`--max-paths`, `input "max-paths"`, `UserParameters.maxPaths`), so that the

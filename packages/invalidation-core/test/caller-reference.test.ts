@@ -102,6 +102,13 @@ describe("ciExecutionId", () => {
     expect(
       ciExecutionId({ GITHUB_RUN_ID: "9", GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "deploy", GITHUB_ACTION: "__run_2" }),
     ).toBe("gha-9-2-deploy-__run_2");
+    // A GitHub runner hosted by another CI is told apart by GitHub's own variables.
+    expect(ciExecutionId({ CODEBUILD_BUILD_ID: "p:1", GITHUB_RUN_ID: "9", GITHUB_JOB: "d", GITHUB_ACTION: "s" })).toBe(
+      "gha-9-d-s",
+    );
+    // Values are trimmed; a blank first variable means that CI is not the one.
+    expect(ciExecutionId({ GITHUB_RUN_ID: " 9 " })).toBe("gha-9");
+    expect(ciExecutionId({ GITHUB_RUN_ID: "  ", CI_JOB_ID: "5" })).toBe("gitlab-5");
     expect(ciExecutionId({ CODEBUILD_BUILD_ID: "proj:uuid-1" })).toBe("codebuild-proj_uuid-1");
     expect(ciExecutionId({ CI_JOB_ID: "5" })).toBe("gitlab-5");
     expect(ciExecutionId({ BUILD_TAG: "jenkins-a b-3" })).toBe("jenkins-jenkins-a_b-3");
