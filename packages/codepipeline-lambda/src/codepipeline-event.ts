@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ArtifactCredentials } from "./artifacts/index.js";
+import type { ArtifactCredentials, ArtifactLocation } from "./artifacts/index.js";
 
 /**
  * The parts of a CodePipeline Invoke event that this function reads. `artifactCredentials`
@@ -67,10 +67,8 @@ const CredentialsSchema = v.looseObject({
 const EncryptionKeySchema = v.looseObject({ id: v.string(), type: v.string() });
 
 /** One input artifact of the job, as the event describes it. */
-export interface JobInputArtifact {
-  readonly name: string;
+export interface JobInputArtifact extends ArtifactLocation {
   readonly revision: string | undefined;
-  readonly location: { readonly type?: string; readonly s3Location: { bucketName: string; objectKey: string } };
 }
 
 /** The job's input artifacts, in the event's order. Throws an Error naming the problem when malformed. */

@@ -266,6 +266,11 @@ async function diffSiteAgainstBucket(options) {
         warnings,
     };
 }
+/** The content diff's counts in one line, the same in the CLI and the action. */
+function describeDiff(report, changed) {
+    return (`${(0,report_text/* plural */.LS)(changed, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ` +
+        `${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged`);
+}
 /**
  * Every key the report counts as changed (added, modified, unverifiable, deleted), sorted and
  * unique: what to invalidate.
@@ -508,7 +513,7 @@ async function runContentDiff(request, dependencies = {}) {
     const s3 = (dependencies.createS3Client ?? (() => createS3Client({}, { ...(dependencies.env ?? process.env) })))();
     const report = await diffSiteAgainstBucket({ ...options, s3 }).finally(() => s3.destroy());
     const keys = changedKeys(report);
-    const counts = (0,report_text/* describeDiff */.l7)(report, keys.length);
+    const counts = describeDiff(report, keys.length);
     const hashed = `hashed ${(0,report_text/* plural */.LS)(report.hashedFiles, "file")} (${report.hashedBytes} bytes)`;
     const lines = [`Content diff of ${request.siteDirectory} against ${s3Uri}: ${counts}; ${hashed}.`];
     // Without deletions the objects gone from the folder stay in the bucket: not a change, but the

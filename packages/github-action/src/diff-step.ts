@@ -2,8 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { classifyError, FAILURE_HEADLINE } from "invalidation-core";
 import { runContentDiff, type S3Lister } from "invalidation-core/content-diff";
+import type { ActionIO } from "./action-io.js";
 import type { DiffConfig } from "./inputs.js";
-import type { ActionIO } from "./main.js";
 import { STATE, saveDiff, stepDirectory } from "./state.js";
 import { type DiffSummary, renderDiffSummary } from "./summary.js";
 

@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import * as actionsCore from "@actions/core";
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import {
   type ChangeInput,
@@ -22,28 +21,13 @@ import {
   runInvalidation,
   systemClock,
 } from "invalidation-core";
+import { type ActionIO, toolkitIO } from "./action-io.js";
 import { callerReferenceBase } from "./caller-reference.js";
 // Type only: diff-step.js (and with it the S3 client) is loaded in diff mode's main step alone.
 import type { S3Lister } from "./diff-step.js";
-import { type ActionConfig, type InputReader, readConfig } from "./inputs.js";
-import { neutral } from "./runner-text.js";
+import { type ActionConfig, readConfig } from "./inputs.js";
 import { loadSavedKeys, parseSavedDiff, STATE } from "./state.js";
 import { type ActionStatus, renderSummary, type SummaryReport, type SummaryRow } from "./summary.js";
-
-/** What the action needs from `@actions/core`; tests hand in a recording stand-in. */
-export interface ActionIO extends InputReader {
-  setOutput(name: string, value: string): void;
-  setFailed(message: string): void;
-  info(message: string): void;
-  warning(message: string): void;
-  startGroup(name: string): void;
-  endGroup(): void;
-  /** Never rejects: a summary that cannot be written is a warning. */
-  writeSummary(markdown: string): Promise<void>;
-  saveState(name: string, value: string): void;
-  /** A value the main step saved (`""` if none). */
-  getState(name: string): string;
-}
 
 export interface ActionDependencies {
   readonly io?: ActionIO;
@@ -54,30 +38,6 @@ export interface ActionDependencies {
   /** Where relative files resolve (the runner starts in GITHUB_WORKSPACE). */
   readonly cwd?: string;
   readonly createS3Client?: () => S3Lister;
-}
-
-/** `@actions/core` as an ActionIO. Every line it prints goes through `neutral`, so no value is a command. */
-export function toolkitIO(core: typeof actionsCore = actionsCore): ActionIO {
-  return {
-    getInput: (name) => core.getInput(name),
-    setOutput: (name, value) => core.setOutput(name, value),
-    setFailed: (message) => core.setFailed(neutral(message)),
-    info: (message) => core.info(neutral(message)),
-    warning: (message) => core.warning(neutral(message)),
-    startGroup: (name) => core.startGroup(neutral(name)),
-    endGroup: () => core.endGroup(),
-    // Outside a runner there is no GITHUB_STEP_SUMMARY; the outputs and logs still tell everything.
-    writeSummary: (markdown) =>
-      core.summary
-        .addRaw(markdown, true)
-        .write()
-        .then(
-          () => {},
-          (error: Error) => core.warning(neutral(`could not write the job summary: ${error.message}`)),
-        ),
-    saveState: (name, value) => core.saveState(name, value),
-    getState: (name) => core.getState(name),
-  };
 }
 
 /** Where the changes came from, for people: `the sync log` and its file. */

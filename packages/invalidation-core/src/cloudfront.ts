@@ -12,7 +12,7 @@ import {
 import { CALL_TIMEOUTS } from "./call-timeouts.js";
 import { checkCount } from "./check-count.js";
 import type { ResolvedTenant } from "./distribution-tenant.js";
-import { ConfigurationError, classifyError, errorName } from "./errors.js";
+import { ConfigurationError, type CreatedInvalidation, classifyError, errorName } from "./errors.js";
 
 export interface CloudFrontClientOptions {
   /** SDK attempts per call (standard retry strategy). Default 3. */
@@ -55,17 +55,6 @@ export interface InvalidationRef {
 export interface InvalidationStatus extends InvalidationRef {
   /** `InProgress` or `Completed` (normalized from whatever case the endpoint used). */
   readonly status: string;
-}
-
-export interface CreatedInvalidation {
-  readonly distributionId: string;
-  readonly id: string;
-  /** `InProgress` or `Completed` (normalized from whatever case the endpoint used). */
-  readonly status: string;
-  readonly paths: readonly string[];
-  readonly callerReference: string;
-  /** Which batch of the plan this is. */
-  readonly batchIndex: number;
 }
 
 export type SendEvent =

@@ -11,7 +11,7 @@ import {
   requireByteCount,
 } from "./content-diff-etag.js";
 import { ConfigurationError, classifyError, errorName, PermissionError, TransientError } from "./errors.js";
-import { describeDiff, plural } from "./report-text.js";
+import { plural } from "./report-text.js";
 import { normalizeS3Prefix } from "./s3-location.js";
 import { walkSiteFiles } from "./site-listing.js";
 import { parseChanges } from "./sync-log.js";
@@ -244,6 +244,14 @@ export async function diffSiteAgainstBucket(options: ContentDiffOptions): Promis
     hashedBytes: toHash.reduce((sum, { file }) => sum + file.size, 0),
     warnings,
   };
+}
+
+/** The content diff's counts in one line, the same in the CLI and the action. */
+export function describeDiff(report: ContentDiffReport, changed: number): string {
+  return (
+    `${plural(changed, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ` +
+    `${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged`
+  );
 }
 
 /**

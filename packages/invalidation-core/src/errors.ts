@@ -1,5 +1,3 @@
-import type { CreatedInvalidation } from "./cloudfront.js";
-
 /**
  * The one classification of failures. Every adapter maps these four kinds to its own world
  * (CodePipeline failure type, the action's `setFailed`, the CLI's exit code) and makes no
@@ -39,6 +37,18 @@ export class PermissionError extends InvalidationError {
 /** Throttling, server errors, network failures, a busy distribution. Retrying may succeed. */
 export class TransientError extends InvalidationError {
   readonly kind = "transient";
+}
+
+/** An invalidation this package created (or CloudFront returned for its caller reference). */
+export interface CreatedInvalidation {
+  readonly distributionId: string;
+  readonly id: string;
+  /** `InProgress` or `Completed` (normalized from whatever case the endpoint used). */
+  readonly status: string;
+  readonly paths: readonly string[];
+  readonly callerReference: string;
+  /** Which batch of the plan this is. */
+  readonly batchIndex: number;
 }
 
 /** A batch of the plan that was not sent to a distribution. */

@@ -4,13 +4,7 @@ import { requireCacheTagConfig } from "./cache-tags.js";
 import { callerReferences } from "./caller-reference.js";
 import { type ChangeLogBytes, readChangeLog } from "./change-source.js";
 import { type Clock, systemClock } from "./clock.js";
-import {
-  apisOf,
-  type CreatedInvalidation,
-  distributionInvalidationApi,
-  type SendEvent,
-  tenantInvalidationApi,
-} from "./cloudfront.js";
+import { apisOf, distributionInvalidationApi, type SendEvent, tenantInvalidationApi } from "./cloudfront.js";
 import {
   checkPrefixAgainstDistribution,
   originPrefixForBucket,
@@ -20,6 +14,7 @@ import {
 import { type ResolvedTenant, resolveTenant } from "./distribution-tenant.js";
 import {
   ConfigurationError,
+  type CreatedInvalidation,
   classifyError,
   DeadlineExceededError,
   type InvalidationError,

@@ -1,27 +1,5 @@
-import { boundsBelow, type CoverBounds, relaxCover } from "./plan-bound.js";
-import type { Children, PrefixTrie } from "./plan-trie.js";
-
-/**
- * What the exact search minimises, and within which limits. Every key (trie leaf) is covered by
- * itself or by the wildcard at one of its ancestors.
- */
-export interface CoverProblem {
-  readonly trie: PrefixTrie;
-  readonly children: Children;
-  /**
-   * Per node: 0 for a changed path or changed wildcard; the wildcard's cost for internal nodes and
-   * sealed groups (leaves); Infinity where no wildcard may go.
-   */
-  readonly cost: Float64Array;
-  /** Per key (leaf index): 1 when the key is itself a wildcard (a changed wildcard or a sealed group). */
-  readonly wildcardKey: Uint8Array;
-  /** The most paths the cover may hold. */
-  readonly maxPaths: number;
-  /** The most wildcards it may hold; at or above `maxPaths` the limit cannot bind and is ignored. */
-  readonly maxWildcards: number;
-  /** Added to the cost for each path: the planner's price of a billed path (0: paths are free). */
-  readonly pathPrice: number;
-}
+import { boundsBelow, type CoverBounds, type CoverProblem, relaxCover } from "./plan-bound.js";
+import type { Children } from "./plan-trie.js";
 
 /**
  * A staircase of Pareto-optimal (paths, cost) points: `paths` ascending, `cost` strictly descending.

@@ -1,6 +1,5 @@
 import type { PlanOutcome } from "./build-plan.js";
 import type { SendEvent } from "./cloudfront.js";
-import type { ContentDiffReport } from "./content-diff.js";
 import type { FailureKind } from "./errors.js";
 import type { PlanCost } from "./plan-cost.js";
 
@@ -107,12 +106,4 @@ export function describeSendEvent(event: SendEvent, batches: number): string {
  */
 export function describeKeyPrefix(value: string, unset: string): string {
   return `Key prefix ${JSON.stringify(value)}, from the distribution's origin path (${unset}).`;
-}
-
-/** The content diff's counts in one line, the same in the CLI and the action. */
-export function describeDiff(report: ContentDiffReport, changed: number): string {
-  return (
-    `${plural(changed, "changed key")} (${report.added.length} added, ${report.modified.length} modified, ` +
-    `${report.deleted.length} deleted, ${report.unverifiable.length} unverifiable), ${report.unchanged} unchanged`
-  );
 }

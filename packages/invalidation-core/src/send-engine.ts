@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { type Clock, systemClock } from "./clock.js";
 import {
-  type CreatedInvalidation,
   getInvalidationStatuses,
   type InvalidationApis,
   type InvalidationRef,
@@ -12,6 +11,7 @@ import {
 } from "./cloudfront.js";
 import {
   ConfigurationError,
+  type CreatedInvalidation,
   classifyError,
   DeadlineExceededError,
   type InvalidationError,

@@ -1,8 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ConfigurationError } from "invalidation-core";
-import type { JobInputArtifact } from "../codepipeline-event.js";
 import { ArtifactError } from "./errors.js";
-import { type RangeReader, S3RangeReader } from "./range-reader.js";
+import { type RangeReader, type S3ObjectLocation, S3RangeReader } from "./range-reader.js";
 import {
   findZipEntry,
   type ReadDirectoryOptions,
@@ -11,6 +10,13 @@ import {
   readZipEntry,
   type ZipDirectory,
 } from "./zip.js";
+
+/** Where an input artifact is, as the job's event names it. */
+export interface ArtifactLocation {
+  readonly name: string;
+  /** `S3` (the only store CodePipeline uses today); absent in older events. */
+  readonly location: { readonly type?: string; readonly s3Location: S3ObjectLocation };
+}
 
 /** An artifact whose central directory has been read; members can be read from it one by one. */
 export interface OpenedArtifact {
@@ -29,7 +35,7 @@ export interface OpenedArtifact {
  */
 export async function openArtifact(
   client: S3Client,
-  artifact: Pick<JobInputArtifact, "name" | "location">,
+  artifact: ArtifactLocation,
   options: Omit<ReadDirectoryOptions, "label"> & { readonly signal?: AbortSignal } = {},
 ): Promise<OpenedArtifact> {
   const label = `input artifact ${JSON.stringify(artifact.name)}`;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { ActionIO } from "../../src/main.js";
+import type { ActionIO } from "../../src/action-io.js";
 
 const ACTION_YML = new URL("../../action.yml", import.meta.url);
 
