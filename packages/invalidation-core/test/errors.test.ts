@@ -110,16 +110,18 @@ describe("classifyError", () => {
   });
 });
 
+/** An invalidation as a deadline leaves it: created, still in progress. */
+const invalidation = {
+  distributionId: "E1",
+  id: "I1",
+  status: "InProgress",
+  paths: ["/a"],
+  callerReference: "r",
+  batchIndex: 0,
+};
+
 describe("DeadlineExceededError", () => {
   it("carries what was created and what was never sent, empty when not given", () => {
-    const invalidation = {
-      distributionId: "E1",
-      id: "I1",
-      status: "InProgress",
-      paths: ["/a"],
-      callerReference: "r",
-      batchIndex: 0,
-    };
     const error = new DeadlineExceededError("late", {
       invalidations: [invalidation],
       unsent: [{ distributionId: "E1", batchIndex: 1, paths: ["/b"] }],
@@ -133,14 +135,6 @@ describe("DeadlineExceededError", () => {
 
 describe("restated", () => {
   it("keeps the kind, the cause and a timeout's invalidations and unsent batches", () => {
-    const invalidation = {
-      distributionId: "E1",
-      id: "I1",
-      status: "InProgress",
-      paths: ["/a"],
-      callerReference: "r",
-      batchIndex: 0,
-    };
     const unsent = [{ distributionId: "E1", batchIndex: 1, paths: ["/b"] }];
     const timeout = new DeadlineExceededError("late", { invalidations: [invalidation], unsent });
     const again = restated(timeout, "Timed out after waitTimeoutMinutes=1");
