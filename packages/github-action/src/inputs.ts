@@ -5,8 +5,6 @@ import {
   DEFAULT_MAX_PATHS,
   DEFAULT_URLS_PER_PATH,
   DEFAULT_WAIT_TIMEOUT_SECONDS,
-  listSiteKeys,
-  named,
   parseBooleanText,
   parseCacheTagList,
   parseCallerReference,
@@ -43,8 +41,8 @@ export interface ActionConfig {
   readonly cacheTags: readonly string[];
   readonly syncLog?: InputFile;
   readonly changesFile?: InputFile;
-  /** The keys of `site-directory`'s files, so the planner can count what a wildcard hits. */
-  readonly siteKeys?: readonly string[];
+  /** `site-directory`, absolute: the core lists it so the planner can count what a wildcard hits. */
+  readonly siteDirectory?: string;
   readonly s3Prefix?: string;
   /** `null`: set empty on purpose, directory forms off. */
   readonly indexDocument: string | null;
@@ -133,9 +131,9 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const callerReference = reference.trim() && parseCallerReference(reference, input("caller-reference"));
   const hint = "Write the log in an earlier step of the same job, e.g. `aws s3 sync ... | tee sync.log`";
   const syncLog = await inputFile("sync-log", get("sync-log"), cwd, hint);
-  const site = get("site-directory").trim();
-  const siteDirectory = site === "" ? undefined : resolve(cwd, site);
-  const siteKeys = siteDirectory && (await named(input("site-directory"), () => listSiteKeys(siteDirectory)));
+  // Checked here, listed by the core when it plans (diff mode's main step never needs the list).
+  const site = await inputFile("site-directory", get("site-directory"), cwd, "Give the folder that the sync uploads");
+  const siteDirectory = site?.path;
   const listHint = "Pass the `changes-file` output of an earlier diff step of the same job";
   const changesFile = await inputFile("changes-file", get("changes-file"), cwd, listHint);
   if (syncLog && changesFile) {
@@ -175,7 +173,7 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
     cacheTags,
     ...given(syncLog && { syncLog }),
     ...given(changesFile && { changesFile }),
-    ...given(siteKeys && { siteKeys }),
+    ...given(siteDirectory && { siteDirectory }),
     ...given(s3Prefix && { s3Prefix }),
     indexDocument,
     maxPaths,

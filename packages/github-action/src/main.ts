@@ -92,6 +92,7 @@ const NAMES = {
   tenant: 'input "tenant"',
   keyPrefix: 'input "s3-prefix"',
   cacheTags: 'input "cache-tags"',
+  site: 'input "site-directory"',
 };
 
 /** One request to the core, its events logged as they come, then the report. */
@@ -112,7 +113,7 @@ async function invalidate(
       cacheTags: config.cacheTags,
       ...(changes ? { changes } : {}),
       mapping: { indexDocument: config.indexDocument, ...(config.s3Prefix ? { s3Prefix: config.s3Prefix } : {}) },
-      ...(config.siteKeys ? { site: { keys: config.siteKeys } } : {}),
+      ...(config.siteDirectory ? { site: { directory: config.siteDirectory } } : {}),
       maxPaths: config.maxPaths,
       urlsPerPath: config.urlsPerPath,
       wait: config.wait,

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -77,6 +77,32 @@ beforeEach(() => {
 afterEach(() => cloudfront.reset());
 
 describe("run", () => {
+  it("has the core list site-directory, so the plan counts the unchanged paths its wildcards hit", async () => {
+    answerCreates();
+    await mkdir(join(workspace, "public/docs"), { recursive: true });
+    for (const file of ["index.html", "docs/guide.html", "docs/a.html", "docs/b.html", "about.html"]) {
+      await writeFile(join(workspace, "public", file), "x");
+    }
+    const io = await action({
+      "distribution-id": ID,
+      "sync-log": "sync.log",
+      "site-directory": "public",
+      "max-paths": "2",
+    });
+
+    expect(io.failures).toEqual([]);
+    // Without the listing the plan line has no count of unchanged paths hit.
+    expect(io.text).toMatch(/Plan: 1 path \(1 wildcard\) for 4 changed paths .*, hits 3 unchanged paths/);
+  });
+
+  it("names site-directory when the folder cannot be listed, before anything is sent", async () => {
+    await writeFile(join(workspace, "not-a-folder"), "x");
+    const io = await action({ "distribution-id": ID, "sync-log": "sync.log", "site-directory": "not-a-folder" });
+
+    expect(io.failures.join("\n")).toMatch(/input "site-directory": .*not a directory/);
+    expect(createInputs()).toEqual([]);
+  });
+
   it("invalidates what the sync log changed on every distribution and reports it", async () => {
     answerCreates();
     const io = await action({ "distribution-id": `${ID},${OTHER}`, "sync-log": "sync.log" });
