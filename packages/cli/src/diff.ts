@@ -23,7 +23,7 @@ export async function runDiff(
 ): Promise<number> {
   const { command: _, siteDir, output, json, ...diff } = options;
   const { report, keys, changeList, lines } = await runContentDiff(
-    { ...diff, siteDirectory: siteDir, noDeleteName: "--no-delete" },
+    { ...diff, siteDirectory: siteDir, siteName: "--site-dir", noDeleteName: "--no-delete" },
     deps,
   );
   if (output !== undefined) {

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
   CloudFrontClient,
@@ -8,6 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import type { Clock } from "invalidation-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { S3Lister } from "../src/diff.js";
 import { type CliDeps, EXIT, exitCodeFor, main } from "../src/main.js";
 import { FIXTURES } from "./run-cli.ts";
 
@@ -164,6 +168,27 @@ describe("main", () => {
       expect(stderr.text).toContain("--distribution-id is required");
       expect(createClient).not.toHaveBeenCalled();
     }
+  });
+
+  it("diff names --site-dir when it is not a folder, before the bucket is asked anything", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "cli-diff-")), "a-file");
+    await writeFile(file, "x");
+    let requests = 0;
+    const s3 = {
+      send: async () => {
+        requests += 1;
+        throw new Error("no request expected");
+      },
+      destroy: () => {},
+    } as unknown as S3Lister;
+    const { deps, stderr } = setUp();
+    const code = await main(["diff", "--site-dir", file, "--s3-uri", "s3://my-site/www"], {
+      ...deps,
+      createS3Client: () => s3,
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.text).toMatch(/--site-dir: the site directory ".*a-file" is not a directory/);
+    expect(requests).toBe(0);
   });
 
   it("names --site-dir when the folder cannot be listed, before anything is sent", async () => {

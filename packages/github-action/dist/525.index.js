@@ -17,6 +17,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ../invalidation-core/dist/index.js + 22 modules
 var dist = __webpack_require__(6525);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@aws-sdk+client-s3@3.1138.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(9761);
 // EXTERNAL MODULE: ../invalidation-core/dist/call-timeouts.js
@@ -159,6 +161,7 @@ var sync_log = __webpack_require__(5741);
 
 
 
+
 // Reading small files waits on the disk more than on the CPU (MD5 itself runs on the main thread):
 // more files in flight than cores pays off.
 /** Hashing runs at most this many files at once unless told otherwise. */
@@ -206,10 +209,11 @@ async function diffSiteAgainstBucket(options) {
     }
     const prefix = (0,s3_location/* normalizeS3Prefix */.Im)(options.prefix ?? "");
     const warnings = [];
-    // A wrong folder is a configuration error: say so before any request.
-    await requireDirectory(options.siteDirectory);
+    // A wrong folder is a configuration error: say so before any request, naming the setting.
+    const site = (check) => options.siteName === undefined ? check() : (0,errors/* named */.KT)(options.siteName, check);
+    await site(() => requireDirectory(options.siteDirectory));
     const [local, remote] = await Promise.all([
-        listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings),
+        site(() => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
         listObjects(options.s3, options.bucket, prefix),
     ]);
     const added = [];
@@ -398,6 +402,12 @@ async function requireDirectory(root) {
     if (!rootStats.isDirectory()) {
         throw new errors/* ConfigurationError */.j1(`the site directory ${JSON.stringify(root)} is not a directory`);
     }
+    // A folder that exists but cannot be listed fails here too, before the bucket is asked anything.
+    await (0,promises_.access)(root, external_node_fs_.constants.R_OK | external_node_fs_.constants.X_OK).catch((error) => {
+        throw new errors/* ConfigurationError */.j1(`cannot list the site directory ${JSON.stringify(root)}: ${error.message}`, {
+            cause: error,
+        });
+    });
     return rootStats;
 }
 /**
@@ -548,7 +558,7 @@ async function runDiffStep(io, diff, dependencies) {
     const summary = (found) => io.writeSummary((0,src_summary/* renderDiffSummary */.g2)({ ...diff, ...found }));
     try {
         const { diffOnly, ...request } = diff;
-        const { report, keys, changeList, counts, lines } = await runContentDiff({ ...request, noDeleteName: "delete: false" }, dependencies);
+        const { report, keys, changeList, counts, lines } = await runContentDiff({ ...request, siteName: 'input "site-directory"', noDeleteName: "delete: false" }, dependencies);
         for (const warning of report.warnings)
             io.warning(warning);
         const directory = await (0,state/* stepDirectory */.iN)(dependencies.env);

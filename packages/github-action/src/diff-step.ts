@@ -26,7 +26,7 @@ export async function runDiffStep(
   try {
     const { diffOnly, ...request } = diff;
     const { report, keys, changeList, counts, lines } = await runContentDiff(
-      { ...request, noDeleteName: "delete: false" },
+      { ...request, siteName: 'input "site-directory"', noDeleteName: "delete: false" },
       dependencies,
     );
     for (const warning of report.warnings) io.warning(warning);

@@ -106,6 +106,7 @@ function readPaths(text: string): string[] {
 /**
  * Reads and validates every input before anything talks to AWS, with the core's validators; each
  * failure is a ConfigurationError naming the input. Files resolve against `cwd` (GITHUB_WORKSPACE).
+ * Files and the site folder are checked to exist; reading them is the core's (streamed, or listed).
  */
 export async function readConfig(inputs: InputReader, cwd: string = process.cwd()): Promise<ActionConfig> {
   const get = (name: string) => inputs.getInput(name);
@@ -131,7 +132,8 @@ export async function readConfig(inputs: InputReader, cwd: string = process.cwd(
   const callerReference = reference.trim() && parseCallerReference(reference, input("caller-reference"));
   const hint = "Write the log in an earlier step of the same job, e.g. `aws s3 sync ... | tee sync.log`";
   const syncLog = await inputFile("sync-log", get("sync-log"), cwd, hint);
-  // Checked here, listed by the core when it plans (diff mode's main step never needs the list).
+  // Checked to exist here; listed by the core (when it plans, or by the content diff in diff mode's
+  // main step), which names this input in any failure to read it, before any AWS call.
   const site = await inputFile("site-directory", get("site-directory"), cwd, "Give the folder that the sync uploads");
   const siteDirectory = site?.path;
   const listHint = "Pass the `changes-file` output of an earlier diff step of the same job";

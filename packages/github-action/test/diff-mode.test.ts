@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { S3Lister } from "../src/diff-step.js";
 import { readConfig } from "../src/inputs.js";
 import { run } from "../src/main.js";
 import { parseSavedDiff, STATE } from "../src/state.js";
@@ -101,6 +102,26 @@ describe("diff mode inputs", () => {
   ])("names the input %s and its value %j when refusing it", async (input, value, message) => {
     const inputs = { "distribution-id": ID, "site-directory": "public", "s3-uri": "s3://b", [input]: value };
     await expect(read(inputs)).rejects.toThrow(`${message}, got ${JSON.stringify(value)}`);
+  });
+});
+
+describe("diff mode's main step", () => {
+  it("names site-directory when it is not a folder, before the bucket is asked anything", async () => {
+    await writeFile(join(workspace, "a-file"), "x");
+    const io = new RecordingIO({ "distribution-id": ID, "site-directory": "a-file", "s3-uri": "s3://my-site/www" });
+    let requests = 0;
+    const s3 = {
+      send: async () => {
+        requests += 1;
+        throw new Error("no request expected");
+      },
+      destroy: () => {},
+    } as unknown as S3Lister;
+    await run({ io, cwd: workspace, createS3Client: () => s3 });
+
+    expect(io.failures.join("\n")).toMatch(/Configuration error: input "site-directory": .*is not a directory/);
+    expect(requests).toBe(0);
+    expect(io.outputs.get("status")).toBe("failed");
   });
 });
 

@@ -1,5 +1,5 @@
-import type { Stats } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { CALL_TIMEOUTS } from "./call-timeouts.js";
 import { checkCount } from "./check-count.js";
@@ -10,7 +10,7 @@ import {
   parseStoredEtag,
   requireByteCount,
 } from "./content-diff-etag.js";
-import { ConfigurationError, classifyError, errorName, PermissionError, TransientError } from "./errors.js";
+import { ConfigurationError, classifyError, errorName, named, PermissionError, TransientError } from "./errors.js";
 import { plural } from "./report-text.js";
 import { normalizeS3Prefix } from "./s3-location.js";
 import { walkSiteFiles } from "./site-listing.js";
@@ -68,6 +68,8 @@ export interface ContentDiffOptions {
   readonly s3: S3Client;
   /** The folder the user's `aws s3 sync` uploads. */
   readonly siteDirectory: string;
+  /** How the user named the folder (`--site-dir`, `input "site-directory"`), put in front of its errors. */
+  readonly siteName?: string;
   readonly bucket: string;
   /** Key prefix the folder syncs to (`site`, `site/` and `/site/` are the same); default none. */
   readonly prefix?: string;
@@ -188,10 +190,12 @@ export async function diffSiteAgainstBucket(options: ContentDiffOptions): Promis
   const prefix = normalizeS3Prefix(options.prefix ?? "");
   const warnings: string[] = [];
 
-  // A wrong folder is a configuration error: say so before any request.
-  await requireDirectory(options.siteDirectory);
+  // A wrong folder is a configuration error: say so before any request, naming the setting.
+  const site = <T>(check: () => Promise<T>) =>
+    options.siteName === undefined ? check() : named(options.siteName, check);
+  await site(() => requireDirectory(options.siteDirectory));
   const [local, remote] = await Promise.all([
-    listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings),
+    site(() => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
     listObjects(options.s3, options.bucket, prefix),
   ]);
 
@@ -403,6 +407,12 @@ async function requireDirectory(root: string): Promise<Stats> {
   if (!rootStats.isDirectory()) {
     throw new ConfigurationError(`the site directory ${JSON.stringify(root)} is not a directory`);
   }
+  // A folder that exists but cannot be listed fails here too, before the bucket is asked anything.
+  await access(root, constants.R_OK | constants.X_OK).catch((error: Error) => {
+    throw new ConfigurationError(`cannot list the site directory ${JSON.stringify(root)}: ${error.message}`, {
+      cause: error,
+    });
+  });
   return rootStats;
 }
 

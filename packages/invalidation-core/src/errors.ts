@@ -29,6 +29,28 @@ export class ConfigurationError extends InvalidationError {
   readonly kind = "configuration";
 }
 
+/**
+ * Runs a core validator and puts `name` in front of its ConfigurationError, so the message says
+ * where the value came from. Other errors pass through unchanged. A validator that returns a
+ * promise (one that reads a file or a folder) gets the same treatment when it rejects.
+ *
+ * @example named("--path", () => parseInvalidationPath("docs")) // throws: --path: Invalidation path "docs" does not start with "/": ...
+ */
+export function named<T>(name: string, validate: () => T): T {
+  const prefix = (error: unknown): never => {
+    if (error instanceof ConfigurationError)
+      throw new ConfigurationError(`${name}: ${error.message}`, { cause: error });
+    throw error;
+  };
+  let value: T;
+  try {
+    value = validate();
+  } catch (error) {
+    return prefix(error);
+  }
+  return value instanceof Promise ? (value.catch(prefix) as T) : value;
+}
+
 /** Missing or insufficient credentials. Fix the role or policy; do not retry. */
 export class PermissionError extends InvalidationError {
   readonly kind = "permission";

@@ -18,6 +18,7 @@ import {
   classifyError,
   DeadlineExceededError,
   type InvalidationError,
+  named,
   type UnsentBatch,
 } from "./errors.js";
 import { isDistributionId, type KeyMappingOptions } from "./paths.js";
@@ -33,7 +34,6 @@ import {
   type WaitTiming,
 } from "./send-engine.js";
 import { listSiteKeys } from "./site-listing.js";
-import { named } from "./validators.js";
 
 /** Where the changes come from. Bytes are decoded here, the same way for every source. */
 export type ChangeInput =

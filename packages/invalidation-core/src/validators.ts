@@ -1,6 +1,6 @@
 import { checkCount } from "./check-count.js";
 import { parseDistributionRef } from "./distribution.js";
-import { ConfigurationError } from "./errors.js";
+import { ConfigurationError, named } from "./errors.js";
 import { parseInvalidationPath } from "./paths.js";
 
 /**
@@ -8,28 +8,6 @@ import { parseInvalidationPath } from "./paths.js";
  * named the value (`--max-paths`, `input "max-paths"`, `UserParameters.maxPaths`), so that the
  * message points at the flag, input or key to fix, in every adapter alike.
  */
-
-/**
- * Runs a core validator and puts `name` in front of its ConfigurationError, so the message says
- * where the value came from. Other errors pass through unchanged. A validator that returns a
- * promise (one that reads a file or a folder) gets the same treatment when it rejects.
- *
- * @example named("--path", () => parseInvalidationPath("docs")) // throws: --path: Invalidation path "docs" does not start with "/": ...
- */
-export function named<T>(name: string, validate: () => T): T {
-  const prefix = (error: unknown): never => {
-    if (error instanceof ConfigurationError)
-      throw new ConfigurationError(`${name}: ${error.message}`, { cause: error });
-    throw error;
-  };
-  let value: T;
-  try {
-    value = validate();
-  } catch (error) {
-    return prefix(error);
-  }
-  return value instanceof Promise ? (value.catch(prefix) as T) : value;
-}
 
 const TRUE_WORDS = new Set(["true", "yes", "1"]);
 const FALSE_WORDS = new Set(["false", "no", "0"]);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "../src/errors.js";
+import { ConfigurationError, named } from "../src/errors.js";
 import { parseInvalidationPath } from "../src/paths.js";
 import {
   checkRange,
   cloudFrontEndpoint,
-  named,
   parseBooleanText,
   parseCallerReference,
   parseDistributionIds,
