@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_PATHS,
   DEFAULT_URLS_PER_PATH,
   DEFAULT_WAIT_TIMEOUT_SECONDS,
+  type InvalidationRequest,
   parseBooleanText,
   parseCacheTagList,
   parseCallerReference,
@@ -30,15 +31,11 @@ export interface InputFile {
   readonly path: string;
 }
 
-/** Every input, validated. Nothing here has touched AWS. */
-export interface ActionConfig {
-  /** Ids, or domain names the core resolves. Empty with `diff-only` or a `tenant` and no `distribution-id`. */
-  readonly distributionIds: readonly string[];
-  /** Distribution tenants (ids, names or domains), resolved by the core. */
-  readonly tenants: readonly string[];
-  readonly paths: readonly string[];
-  /** `#tag` items (parseCacheTagList). */
-  readonly cacheTags: readonly string[];
+/**
+ * Every input, validated. Nothing here has touched AWS. What goes into the core's request as it is
+ * has the request's own fields and types (documented there); the rest is the action's.
+ */
+export interface ActionConfig extends Required<Pick<InvalidationRequest, RequestFields>> {
   readonly syncLog?: InputFile;
   readonly changesFile?: InputFile;
   /** `site-directory`, absolute: the core lists it so the planner can count what a wildcard hits. */
@@ -46,14 +43,21 @@ export interface ActionConfig {
   readonly s3Prefix?: string;
   /** `null`: set empty on purpose, directory forms off. */
   readonly indexDocument: string | null;
-  readonly maxPaths: number;
-  readonly urlsPerPath: number;
-  readonly wait: boolean;
   readonly waitTimeoutSeconds: number;
   readonly callerReference?: string;
-  readonly dryRun: boolean;
   readonly diff?: DiffConfig;
 }
+
+/** The request's fields that the inputs give as they are. */
+type RequestFields =
+  | "distributionIds"
+  | "tenants"
+  | "paths"
+  | "cacheTags"
+  | "maxPaths"
+  | "urlsPerPath"
+  | "wait"
+  | "dryRun";
 
 /** Diff mode: `site-directory` and `s3-uri`, with neither `paths`, `sync-log` nor `changes-file`. */
 export interface DiffConfig {
