@@ -1,7 +1,7 @@
 // Issue #9's benchmark: the plan-quality deploys rerun through a real fresh-build `aws s3 sync`
 // (every file rewritten, so every file uploaded), comparing the plan from the sync's own log with
 // the plan from the core's content diff taken before the sync.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,7 +14,7 @@ import {
   diffSiteAgainstBucket,
   formatChangeList,
 } from "invalidation-core/content-diff";
-import { freePort } from "test-utils/ports";
+import { spawnMoto } from "test-utils/moto-process";
 import { type StrategyResult, scoreAgainst } from "./plan-quality.js";
 import { type DeployCase, diffSites, type SiteFiles, type SitePair } from "./sites.js";
 import { findAwsCli } from "./startup.js";
@@ -27,7 +27,6 @@ const execFileAsync = promisify(execFile);
 const BUDGET = 30;
 /** Fake credentials: moto accepts any; nothing here may reach AWS. */
 const CREDENTIALS = { accessKeyId: "AKIABENCHFRESH000001", secretAccessKey: "benchFreshBuildSecretForMotoOnly0000000" };
-const MOTO_START_TIMEOUT_MS = 30_000;
 const SYNC_TIMEOUT_MS = 10 * 60_000;
 
 export interface FreshSource {
@@ -65,57 +64,6 @@ function onPath(tool: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-interface Moto {
-  readonly endpoint: string;
-  stop(): Promise<void>;
-}
-
-/** `moto_server` on a free loopback port, in its own process group so that stop() ends exactly it. */
-async function startMoto(): Promise<Moto> {
-  const port = await freePort();
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1" },
-    detached: true,
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
-      child.once("exit", () => resolve());
-      const pid = child.pid;
-      // The group is the one this process created for moto_server (pyenv's shim execs into python).
-      const signal = (name: NodeJS.Signals) => {
-        try {
-          process.kill(-pid, name);
-        } catch {
-          // already gone
-        }
-      };
-      signal("SIGTERM");
-      setTimeout(() => signal("SIGKILL"), 3000).unref();
-    });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited early (${child.exitCode}): ${stderr}`);
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > MOTO_START_TIMEOUT_MS) {
-      await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { endpoint, stop };
 }
 
 /** Writes a render as a build folder would be: every file written anew (so with a new mtime). */
@@ -159,7 +107,8 @@ export async function measureFreshBuilds(pairs: readonly SitePair[], diffRuns: n
     return { skipped: "aws (the AWS CLI v1) is not on PATH (install it with: pip install awscli)" };
 
   const work = await mkdtemp(join(tmpdir(), "bench-fresh-"));
-  const moto = await startMoto();
+  // In a process group of its own, so that stopping it ends exactly moto and what pyenv started.
+  const moto = await spawnMoto({ ownProcessGroup: true });
   try {
     // One clean environment for the CLI: fake credentials, no config files, the emulator only.
     const env: Record<string, string> = {

@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { freePort } from "./ports.js";
+import { spawnMoto } from "./moto-process.js";
 import { hasTool } from "./tools.ts";
 
 /** Fixed fake credentials for every emulator run; also what the log-scanning tests search for. */
@@ -18,33 +18,9 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `moto_server` on a free loopback port and waits until it answers. */
+/** Starts `moto_server` on a free loopback port (sure the port is its own) and waits until it answers. */
 export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1" },
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited early (${child.exitCode}): ${stderr}`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 30_000) {
-      child.kill("SIGKILL");
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const { endpoint, port, stop } = await spawnMoto();
   return {
     endpoint,
     port,
@@ -55,13 +31,7 @@ export async function startMoto(): Promise<MotoServer> {
       AWS_ENDPOINT_URL: endpoint,
       AWS_EC2_METADATA_DISABLED: "true",
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
-      }),
+    stop,
   };
 }
 
