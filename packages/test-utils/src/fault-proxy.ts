@@ -1,6 +1,25 @@
 import { randomUUID } from "node:crypto";
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  type ClientRequest,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { Socket } from "node:net";
+
+/** `req` sent on to `target` as a proxy does: same method, path and headers, the Host rewritten. */
+export function requestUpstream(
+  req: IncomingMessage,
+  target: URL,
+  onResponse: (response: IncomingMessage) => void,
+): ClientRequest {
+  const headers = { ...req.headers, host: target.host };
+  return httpRequest(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+    onResponse,
+  );
+}
 
 /** What the proxy can do to one request instead of (or besides) forwarding it. */
 export type Fault =
@@ -123,26 +142,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: target.host },
-        },
-        (response) => {
-          readBody(response).then((responseBody) => {
-            const headers: Record<string, string> = {};
-            for (const [key, value] of Object.entries(response.headers)) {
-              if (typeof value === "string" && key !== "transfer-encoding" && key !== "connection")
-                headers[key] = value;
-            }
-            headers["content-length"] = String(responseBody.length);
-            resolve({ status: response.statusCode ?? 502, headers, body: responseBody });
-          }, reject);
-        },
-      );
+      const upstream = requestUpstream(req, target, (response) => {
+        readBody(response).then((responseBody) => {
+          const headers: Record<string, string> = {};
+          for (const [key, value] of Object.entries(response.headers)) {
+            if (typeof value === "string" && key !== "transfer-encoding" && key !== "connection") headers[key] = value;
+          }
+          headers["content-length"] = String(responseBody.length);
+          resolve({ status: response.statusCode ?? 502, headers, body: responseBody });
+        }, reject);
+      });
       upstream.on("error", reject);
       upstream.end(body);
     });

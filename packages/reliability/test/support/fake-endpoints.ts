@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestUpstream } from "test-utils";
 
 export interface Endpoint {
   readonly endpoint: string;
@@ -71,21 +72,12 @@ export async function startRelay(): Promise<Endpoint & { target: string }> {
     const target = new URL(state.target);
     const forward = () =>
       new Promise<void>((done) => {
-        const upstream = httpRequest(
-          {
-            host: target.hostname,
-            port: target.port,
-            method: req.method,
-            path: req.url,
-            headers: { ...req.headers, host: target.host },
-          },
-          (response) => {
-            res.writeHead(response.statusCode ?? 502, response.headers);
-            response.pipe(res);
-            response.on("end", () => done());
-            response.on("error", () => done());
-          },
-        );
+        const upstream = requestUpstream(req, target, (response) => {
+          res.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(res);
+          response.on("end", () => done());
+          response.on("error", () => done());
+        });
         // The proxy behind dropped the connection: drop ours too, so the SDK sees the same reset.
         upstream.on("error", () => {
           req.socket.destroy();
