@@ -9,7 +9,7 @@ import {
   NoSuchDistribution,
 } from "@aws-sdk/client-cloudfront";
 import { mockClient } from "aws-sdk-client-mock";
-import type { Clock } from "invalidation-core";
+import { fakeClock as fakeClockAt, refusingS3 } from "test-utils";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { S3Lister } from "../src/diff.js";
 import { type CliDeps, EXIT, exitCodeFor, main } from "../src/main.js";
@@ -34,16 +34,8 @@ function captured(isTTY = false): Captured {
   };
 }
 
-/** A clock whose sleep passes instantly: waits and timeouts without real waiting. */
-function fakeClock(): Clock {
-  let now = Date.parse("2026-11-27T10:00:00Z");
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
+/** A clock whose sleep passes instantly (test-utils): waits and timeouts without real waiting. */
+const fakeClock = () => fakeClockAt(Date.parse("2026-11-27T10:00:00Z"));
 
 function setUp(options: { isTTY?: boolean; env?: Record<string, string>; stdin?: string } = {}) {
   const stdout = captured();
@@ -173,22 +165,15 @@ describe("main", () => {
   it("diff names --site-dir when it is not a folder, before the bucket is asked anything", async () => {
     const file = join(await mkdtemp(join(tmpdir(), "cli-diff-")), "a-file");
     await writeFile(file, "x");
-    let requests = 0;
-    const s3 = {
-      send: async () => {
-        requests += 1;
-        throw new Error("no request expected");
-      },
-      destroy: () => {},
-    } as unknown as S3Lister;
+    const s3 = refusingS3<S3Lister>();
     const { deps, stderr } = setUp();
     const code = await main(["diff", "--site-dir", file, "--s3-uri", "s3://my-site/www"], {
       ...deps,
-      createS3Client: () => s3,
+      createS3Client: () => s3.client,
     });
     expect(code).toBe(EXIT.usage);
     expect(stderr.text).toMatch(/--site-dir: the site directory ".*a-file" is not a directory/);
-    expect(requests).toBe(0);
+    expect(s3.requests()).toBe(0);
   });
 
   it("names --site-dir when the folder cannot be listed, before anything is sent", async () => {

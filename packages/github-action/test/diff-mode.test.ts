@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { refusingS3 } from "test-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { S3Lister } from "../src/diff-step.js";
 import { readConfig } from "../src/inputs.js";
@@ -109,18 +110,11 @@ describe("diff mode's main step", () => {
   it("names site-directory when it is not a folder, before the bucket is asked anything", async () => {
     await writeFile(join(workspace, "a-file"), "x");
     const io = new RecordingIO({ "distribution-id": ID, "site-directory": "a-file", "s3-uri": "s3://my-site/www" });
-    let requests = 0;
-    const s3 = {
-      send: async () => {
-        requests += 1;
-        throw new Error("no request expected");
-      },
-      destroy: () => {},
-    } as unknown as S3Lister;
-    await run({ io, cwd: workspace, createS3Client: () => s3 });
+    const s3 = refusingS3<S3Lister>();
+    await run({ io, cwd: workspace, createS3Client: () => s3.client });
 
     expect(io.failures.join("\n")).toMatch(/Configuration error: input "site-directory": .*is not a directory/);
-    expect(requests).toBe(0);
+    expect(s3.requests()).toBe(0);
     expect(io.outputs.get("status")).toBe("failed");
   });
 });

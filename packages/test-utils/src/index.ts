@@ -8,6 +8,7 @@ export * from "./moto.ts";
 export * from "./moto-clients.ts";
 export * from "./node-process.ts";
 export * from "./ports.js";
+export * from "./refusing-s3.ts";
 export * from "./silent-server.ts";
 export * from "./site-build.ts";
 export * from "./tools.ts";
