@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  type InvalidationRequest,
   named,
   normalizeS3Prefix,
   parseCacheTags,
@@ -31,22 +32,15 @@ export type ArtifactInput =
       readonly deployBucket?: string;
     };
 
-/** The action's configuration, validated. Everything the plan and the waiting depend on. */
-export interface JobConfig {
-  /**
-   * Distributions, unique, in the order given: ids, or domain names (alternate or `*.cloudfront.net`)
-   * that the core resolves. Empty only when tenants are the target.
-   */
-  readonly distributionIds: readonly string[];
-  /** Distribution tenants (id, name or domain) to invalidate through the tenant APIs. */
-  readonly tenants?: readonly string[];
-  /** Cache-tag items (`#tag`), validated. */
-  readonly cacheTags?: readonly string[];
-  /** The planner's path price: a wildcard plan spends a path only where it keeps this many URLs cached. */
-  readonly urlsPerPath?: number;
+/**
+ * The action's configuration, validated. Everything the plan and the waiting depend on. What goes
+ * into the core's request as it is has the request's own fields and types (documented there;
+ * `distributionIds` is empty only when tenants are the target).
+ */
+export interface JobConfig
+  extends Pick<InvalidationRequest, "distributionIds" | "tenants" | "cacheTags" | "urlsPerPath" | "wait"> {
   /** Explicit paths, validated and normalized; undefined when none were given. */
   readonly paths: readonly string[] | undefined;
-  readonly wait: boolean;
   readonly waitTimeoutMinutes: number;
   readonly maxPaths: number | undefined;
   /** Changed files from an input artifact; undefined: only `paths` (or `/*`). */
