@@ -210,10 +210,9 @@ async function diffSiteAgainstBucket(options) {
     const prefix = (0,s3_location/* normalizeS3Prefix */.Im)(options.prefix ?? "");
     const warnings = [];
     // A wrong folder is a configuration error: say so before any request, naming the setting.
-    const site = (check) => options.siteName === undefined ? check() : (0,errors/* named */.KT)(options.siteName, check);
-    await site(() => requireDirectory(options.siteDirectory));
+    await (0,errors/* named */.KT)(options.siteName, () => requireDirectory(options.siteDirectory));
     const [local, remote] = await Promise.all([
-        site(() => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
+        (0,errors/* named */.KT)(options.siteName, () => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
         listObjects(options.s3, options.bucket, prefix),
     ]);
     const added = [];

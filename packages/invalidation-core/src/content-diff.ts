@@ -191,11 +191,9 @@ export async function diffSiteAgainstBucket(options: ContentDiffOptions): Promis
   const warnings: string[] = [];
 
   // A wrong folder is a configuration error: say so before any request, naming the setting.
-  const site = <T>(check: () => Promise<T>) =>
-    options.siteName === undefined ? check() : named(options.siteName, check);
-  await site(() => requireDirectory(options.siteDirectory));
+  await named(options.siteName, () => requireDirectory(options.siteDirectory));
   const [local, remote] = await Promise.all([
-    site(() => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
+    named(options.siteName, () => listLocalFiles(options.siteDirectory, options.followSymlinks ?? true, warnings)),
     listObjects(options.s3, options.bucket, prefix),
   ]);
 

@@ -32,11 +32,13 @@ export class ConfigurationError extends InvalidationError {
 /**
  * Runs a core validator and puts `name` in front of its ConfigurationError, so the message says
  * where the value came from. Other errors pass through unchanged. A validator that returns a
- * promise (one that reads a file or a folder) gets the same treatment when it rejects.
+ * promise (one that reads a file or a folder) gets the same treatment when it rejects. Without a
+ * name (a caller that did not say how its user named the value) the validator runs as it is.
  *
  * @example named("--path", () => parseInvalidationPath("docs")) // throws: --path: Invalidation path "docs" does not start with "/": ...
  */
-export function named<T>(name: string, validate: () => T): T {
+export function named<T>(name: string | undefined, validate: () => T): T {
+  if (name === undefined) return validate();
   const prefix = (error: unknown): never => {
     if (error instanceof ConfigurationError)
       throw new ConfigurationError(`${name}: ${error.message}`, { cause: error });

@@ -356,9 +356,7 @@ async function readChanges(request: InvalidationRequest): Promise<ChangesRead> {
       ? await readChangeLog(changes.bytes, changes.source)
       : { keys: changes?.keys, buckets: [], warnings: [] };
   const site = request.site;
-  const siteName = request.names?.site;
-  const listSite = (directory: string) =>
-    siteName === undefined ? listSiteKeys(directory) : named(siteName, () => listSiteKeys(directory));
+  const listSite = (directory: string) => named(request.names?.site, () => listSiteKeys(directory));
   const siteKeys = site === undefined ? undefined : "keys" in site ? site.keys : await listSite(site.directory);
   return { changedKeys: read.keys, buckets: read.buckets, siteKeys, warnings: read.warnings };
 }

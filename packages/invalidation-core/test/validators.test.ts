@@ -23,6 +23,11 @@ describe("named validators", () => {
     expect(() => named("--x", () => parseInvalidationPath("docs"))).toThrow(ConfigurationError);
   });
 
+  it("leave the message as it is when the caller gave no name", () => {
+    expect(() => named(undefined, () => parseInvalidationPath("docs"))).toThrow(/^Invalidation path "docs"/);
+    expect(named(undefined, () => parseInvalidationPath("/a"))).toBe("/a");
+  });
+
   it("split distribution-id lists on commas, spaces and newlines alike, and drop repeats", () => {
     expect(parseDistributionIds(["E2QWRUHAPOMQZL, E3ABCDEFGHIJKL\nE2QWRUHAPOMQZL"], "x")).toEqual([
       "E2QWRUHAPOMQZL",
