@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip } from "../../codepipeline-lambda/test/artifacts/zip-writer.ts";
 import { runAction } from "./support/action.ts";
 import { runCli } from "./support/cli.ts";
-import { ARTIFACT_SECRETS, invokeInProcess } from "./support/lambda.ts";
+import { codePipelineEvent, invokeInProcess } from "./support/lambda.ts";
 
 // Names that need care: non-ASCII, a space, `~` (both forms), `?` and `#` (encoded), and a delete.
 const LINES = [
@@ -109,29 +109,8 @@ describe.skipIf(!hasMoto())("the same sync log gives the same paths through the 
     );
     const before = await invalidationIds();
     const jobId = randomUUID();
-    const event = {
-      "CodePipeline.job": {
-        id: jobId,
-        accountId: "111122223333",
-        data: {
-          actionConfiguration: {
-            configuration: {
-              FunctionName: "site-invalidator",
-              UserParameters: JSON.stringify({ distributionId, syncLog: "sync.log", maxPaths: 100 }),
-            },
-          },
-          inputArtifacts: [
-            {
-              name: "Build",
-              revision: key,
-              location: { type: "S3", s3Location: { bucketName: STORE, objectKey: key } },
-            },
-          ],
-          outputArtifacts: [],
-          artifactCredentials: ARTIFACT_SECRETS,
-        },
-      },
-    };
+    const userParameters = JSON.stringify({ distributionId, syncLog: "sync.log", maxPaths: 100 });
+    const event = codePipelineEvent(jobId, userParameters, undefined, [{ name: "Build", bucket: STORE, key }]);
     const run = await invokeInProcess(event, {
       ...moto.env,
       AWS_ENDPOINT_URL_CLOUDFRONT: moto.endpoint,

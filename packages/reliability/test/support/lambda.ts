@@ -24,8 +24,20 @@ export const ARTIFACT_SECRETS = {
 /** The key that signs continuation tokens, as the template's generated secret puts it in the environment. */
 export const TOKEN_KEY = { CONTINUATION_TOKEN_KEY: "reliability-continuation-token-key-000000000" } as const;
 
-/** A real-shaped CodePipeline Invoke event (the artifact list is empty: these jobs give explicit paths). */
-export function codePipelineEvent(jobId: string, userParameters: string | undefined, continuationToken?: string) {
+/** One input artifact of an event: a zip in the artifact store. */
+export interface EventArtifact {
+  readonly name: string;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** A real-shaped CodePipeline Invoke event; without `inputArtifacts` the job gives explicit paths. */
+export function codePipelineEvent(
+  jobId: string,
+  userParameters: string | undefined,
+  continuationToken?: string,
+  inputArtifacts: readonly EventArtifact[] = [],
+) {
   return {
     "CodePipeline.job": {
       id: jobId,
@@ -37,7 +49,11 @@ export function codePipelineEvent(jobId: string, userParameters: string | undefi
             ...(userParameters === undefined ? {} : { UserParameters: userParameters }),
           },
         },
-        inputArtifacts: [],
+        inputArtifacts: inputArtifacts.map(({ name, bucket, key }) => ({
+          name,
+          revision: key,
+          location: { type: "S3", s3Location: { bucketName: bucket, objectKey: key } },
+        })),
         outputArtifacts: [],
         artifactCredentials: ARTIFACT_SECRETS,
         ...(continuationToken === undefined ? {} : { continuationToken }),
