@@ -192,12 +192,23 @@ export function newJobId(): string {
   return `11111111-2222-4333-8444-${String(jobCounter).padStart(12, "0")}`;
 }
 
-/** A CodePipeline Invoke event, shaped as the service sends it. */
+/** A CodePipeline Invoke event, shaped as the service sends it; by default one artifact nobody reads. */
 export function codePipelineEvent(
-  options: { jobId?: string; userParameters?: string | undefined; continuationToken?: string } = {},
+  options: {
+    jobId?: string;
+    userParameters?: string | undefined;
+    continuationToken?: string;
+    /** The input artifact, a zip in the artifact store (its revision is the key). */
+    artifact?: { readonly name: string; readonly bucket: string; readonly key: string };
+  } = {},
 ) {
   const configuration: Record<string, string> = { FunctionName: "invalidate-cloudfront" };
   if (options.userParameters !== undefined) configuration.UserParameters = options.userParameters;
+  const { name, bucket, key } = options.artifact ?? {
+    name: "BuildOutput",
+    bucket: "artifact-bucket",
+    key: "pipeline/BuildOutput/abc.zip",
+  };
   return {
     "CodePipeline.job": {
       id: options.jobId ?? newJobId(),
@@ -206,12 +217,9 @@ export function codePipelineEvent(
         actionConfiguration: { configuration },
         inputArtifacts: [
           {
-            name: "BuildOutput",
-            revision: null,
-            location: {
-              type: "S3",
-              s3Location: { bucketName: "artifact-bucket", objectKey: "pipeline/BuildOutput/abc.zip" },
-            },
+            name,
+            revision: options.artifact === undefined ? null : key,
+            location: { type: "S3", s3Location: { bucketName: bucket, objectKey: key } },
           },
         ],
         outputArtifacts: [],

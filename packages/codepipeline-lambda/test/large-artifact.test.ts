@@ -8,7 +8,7 @@ import { type CodePipelineStandIn, hasMoto, type MotoServer, motoS3Config, runNo
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip, type TestEntry } from "./artifacts/zip-writer.ts";
 import { freshStage, startServers, stopServers } from "./bundle-stage.ts";
-import { ARTIFACT_SECRETS, TOKEN_ENV } from "./fakes.js";
+import { codePipelineEvent, TOKEN_ENV } from "./fakes.js";
 import { bundle } from "./invoke-bundle.js";
 
 // The two runs at full size take about 75 s on a loaded 2-core machine: they run with
@@ -49,26 +49,11 @@ describe.skipIf(!hasMoto())("large artifacts under the function's memory", { tim
   /** One invocation with the artifact at `key`, in a process with `memoryMb` of heap. */
   async function invoke(memoryMb: number, key: string, userParameters: Record<string, unknown>) {
     const jobId = randomUUID();
-    const event = {
-      "CodePipeline.job": {
-        id: jobId,
-        accountId: "111122223333",
-        data: {
-          actionConfiguration: {
-            configuration: { FunctionName: "large", UserParameters: JSON.stringify(userParameters) },
-          },
-          inputArtifacts: [
-            {
-              name: "Site",
-              revision: key,
-              location: { type: "S3", s3Location: { bucketName: STORE, objectKey: key } },
-            },
-          ],
-          outputArtifacts: [],
-          artifactCredentials: ARTIFACT_SECRETS,
-        },
-      },
-    };
+    const event = codePipelineEvent({
+      jobId,
+      userParameters: JSON.stringify(userParameters),
+      artifact: { name: "Site", bucket: STORE, key },
+    });
     const run = await runNode([`--max-old-space-size=${memoryMb}`, "--input-type=module", "-e", RUNTIME], {
       env: {
         AWS_CONFIG_FILE: "/dev/null",
